@@ -1,0 +1,37 @@
+// The services of one running platform, created once and passed to routes, jobs and the CLI.
+// Modules talk to each other only through these services (DESIGN.md, layout).
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Database, Db } from './db/database.ts';
+import { LedgerService } from './modules/ledger/service.ts';
+import { IdentityService } from './modules/identity/service.ts';
+import { Authorizer } from './modules/identity/authorize.ts';
+import { JobsService } from './modules/jobs/service.ts';
+import { CalendarService } from './modules/jobs/calendar.ts';
+import { NotificationService } from './modules/jobs/notifications.ts';
+
+export type { Logger };
+
+export interface AppContext {
+  config: Config;
+  database: Database;
+  db: Db;
+  log: Logger;
+  ledger: LedgerService;
+  authz: Authorizer;
+  identity: IdentityService;
+  jobs: JobsService;
+  calendar: CalendarService;
+  notifications: NotificationService;
+}
+
+export function createContext(config: Config, database: Database, log: Logger): AppContext {
+  const db = database.db;
+  const ledger = new LedgerService(db, config, log);
+  const authz = new Authorizer(db);
+  const calendar = new CalendarService(db, ledger);
+  const notifications = new NotificationService(db, config, log);
+  const jobs = new JobsService(database, config, log);
+  const identity = new IdentityService(db, config, ledger, authz, log);
+  return { config, database, db, log, ledger, authz, identity, jobs, calendar, notifications };
+}

@@ -1,0 +1,149 @@
+// The HTTP server: Fastify 5 + TypeBox, one error body, OpenAPI 3.1, security headers, limits, metrics,
+// health checks, and the web app. Module routes are registered from src/modules/*/routes.ts.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { AppError } from '../errors.ts';
+import type { AppContext } from '../context.ts';
+import { ErrorBody, STANDARD_ERROR_STATUSES, errorHandler, sendError } from './errors.ts';
+import { Metrics } from './metrics.ts';
+import { createLogger } from '../log.ts';
+import { registerSystemRoutes } from '../modules/system/routes.ts';
+import { registerIdentityRoutes } from '../modules/identity/routes.ts';
+import { registerLedgerRoutes } from '../modules/ledger/routes.ts';
+import { registerJobsRoutes } from '../modules/jobs/routes.ts';
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  import('fastify').FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface BuildOptions {
+  /** Pass false to silence request logs. */
+  logger?: boolean;
+}
+
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<App> {
+  const { config } = ctx;
+  const app = Fastify({
+    loggerInstance: opts.logger === false ? createLogger('silent') : (ctx.log as FastifyBaseLogger),
+    bodyLimit: config.bodyLimit,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdLogLabel: 'requestId',
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.addSchema(ErrorBody);
+  app.setErrorHandler(errorHandler(config.bodyLimit));
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  // Every route documents the standard error responses, so the OpenAPI document is a true contract.
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (route.schema?.hide) return;
+    const schema = (route.schema ??= {});
+    const response = ((schema as { response?: Record<string, unknown> }).response ??= {});
+    for (const [status, description] of Object.entries(STANDARD_ERROR_STATUSES)) {
+      if (!(status in response)) response[status] = { description, $ref: 'ErrorBody#' };
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Shuyuan (数源) API',
+        version: '0.1.0',
+        description:
+          'Public data resource platform: catalog, sharing, open access and authorized operation on one entitlement model. ' +
+          'Errors are always `{ "error": { "code", "message", "details" } }`; messages follow Accept-Language (zh-CN default, en). ' +
+          'Browser clients authenticate with the session cookie and send the CSRF token in `x-csrf-token` on unsafe methods; ' +
+          'machine clients sign requests with an AppKey/AppSecret (see docs/api.md).',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'sy_session' },
+          appKey: { type: 'apiKey', in: 'header', name: 'x-shuyuan-appkey' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // antd renders CSS-in-JS style tags.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    hsts: config.cookieSecure,
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    max: config.rateLimit,
+    timeWindow: 60_000,
+    // Per API key when the request carries one, per client IP otherwise.
+    keyGenerator: (req) => {
+      const key = req.headers['x-shuyuan-appkey'];
+      return typeof key === 'string' && key ? `key:${key}` : `ip:${req.ip}`;
+    },
+    errorResponseBuilder: (_req, c) => new AppError(429, 'RATE_LIMITED', { retryAfter: Math.max(1, Math.ceil(c.ttl / 1000)) }),
+    allowList: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
+  });
+
+  const metrics = new Metrics(ctx);
+  metrics.install(app);
+
+  // Authentication (session cookie or API-key signature) resolves req.actor before any handler runs.
+  await registerIdentityRoutes(app, ctx);
+  await registerSystemRoutes(app, ctx, metrics);
+  await registerLedgerRoutes(app, ctx);
+  await registerJobsRoutes(app, ctx);
+
+  // The web app (built by Vite into web/dist), with client-side routing falling back to index.html.
+  const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: ['index.html'], maxAge: '1h' });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    const isApi = req.url.startsWith('/api/') || req.url === '/api';
+    if (hasWeb && req.method === 'GET' && !isApi && (req.headers.accept ?? '').includes('text/html')) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    return sendError(req, reply, new AppError(404, 'ROUTE_NOT_FOUND', { method: req.method, url: req.url.split('?')[0] }));
+  });
+
+  return app;
+}

@@ -1,0 +1,2 @@
+// STUB — identity tables.
+export interface IdentityTables {}

@@ -1,0 +1,2 @@
+// STUB — jobs/calendar/notification tables.
+export interface JobsTables {}

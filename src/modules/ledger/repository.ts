@@ -1,0 +1,2 @@
+// STUB — ledger tables.
+export interface LedgerTables {}

@@ -1,0 +1,53 @@
+// Health, readiness, metrics and platform facts.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import type { App } from '../../http/app.ts';
+import type { AppContext } from '../../context.ts';
+import type { Metrics } from '../../http/metrics.ts';
+
+export async function registerSystemRoutes(app: App, ctx: AppContext, metrics: Metrics) {
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const checks: Record<string, string> = {};
+    try {
+      await sql`select 1`.execute(ctx.db);
+      checks.database = 'ok';
+    } catch (e) {
+      checks.database = `error: ${(e as Error).message}`;
+    }
+    try {
+      // The local object store (issue 5 adds S3): its directory must exist and be writable.
+      const dir = path.join(ctx.config.dataDir, 'objects');
+      await fs.mkdir(dir, { recursive: true });
+      await fs.access(dir, fs.constants.W_OK);
+      checks.objectStore = 'ok';
+    } catch (e) {
+      checks.objectStore = `error: ${(e as Error).message}`;
+    }
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.render());
+  });
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get(
+    '/api/meta',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Platform name, version and languages (public)',
+        response: {
+          200: Type.Object({ name: Type.String(), version: Type.String(), languages: Type.Array(Type.String()), demo: Type.Boolean() }),
+        },
+      },
+    },
+    async () => ({ name: 'Shuyuan 数源', version: '0.1.0', languages: ['zh-CN', 'en'], demo: ctx.config.demo }),
+  );
+}

@@ -1,0 +1,142 @@
+// Test helpers: a fresh database per test file on a real PostgreSQL (TEST_DATABASE_URL, or the embedded
+// server that scripts/test.ts starts), a running platform on a free port, and an HTTP client that keeps
+// cookies and the CSRF token like a browser does.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig, type Config } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { startPlatform, type Platform } from '../src/server.ts';
+
+export function testServerUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set: run the tests with `npm test` (it starts a PostgreSQL when none is given)');
+  return url;
+}
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database on the test server; `migrated` (default true) applies the migrations. */
+export async function createTestDatabase(migrated = true): Promise<TestDatabase> {
+  const server = new URL(testServerUrl());
+  const name = `shuyuan_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server.toString() });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const dbUrl = new URL(server.toString());
+  dbUrl.pathname = `/${name}`;
+  const url = dbUrl.toString();
+  if (migrated) await migrate(url);
+  return {
+    url,
+    name,
+    async drop() {
+      const c = new pg.Client({ connectionString: server.toString() });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestPlatform extends Platform {
+  testDb: TestDatabase;
+  dataDir: string;
+  client(): TestClient;
+  close(): Promise<void>;
+}
+
+/** Starts a whole platform (HTTP on a free port) on a fresh database. Demo seed on unless overridden. */
+export async function startTestPlatform(overrides: Partial<Config> = {}, opts: { jobs?: boolean } = {}): Promise<TestPlatform> {
+  const testDb = await createTestDatabase(false);
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'shuyuan-test-'));
+  const config = loadConfig(
+    { SHUYUAN_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
+    { databaseUrl: testDb.url, dataDir, port: 0, host: '127.0.0.1', rateLimit: 100000, ...overrides },
+  );
+  const platform = await startPlatform(config, { log: createLogger(config.logLevel), jobs: opts.jobs });
+  return {
+    ...platform,
+    testDb,
+    dataDir,
+    client: () => new TestClient(platform.url),
+    async close() {
+      await platform.stop();
+      await testDb.drop();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** A fetch-based client that behaves like a browser: keeps cookies, sends the CSRF token on unsafe methods. */
+export class TestClient {
+  cookies = new Map<string, string>();
+  lang = 'zh-CN';
+  constructor(readonly base: string) {}
+
+  get csrf(): string | undefined {
+    return this.cookies.get('sy_csrf');
+  }
+
+  async request<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<TestResponse<T>> {
+    const h: Record<string, string> = { 'accept-language': this.lang, ...headers };
+    if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(method) && this.csrf && !('x-csrf-token' in h)) h['x-csrf-token'] = this.csrf;
+    let payload: string | undefined;
+    if (body !== undefined) {
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      h['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(this.base + url, { method, headers: h, body: payload, redirect: 'manual' });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair = ''] = c.split(';');
+      const i = pair.indexOf('=');
+      const k = pair.slice(0, i).trim();
+      const v = pair.slice(i + 1).trim();
+      if (!v || /max-age=0|expires=thu, 01 jan 1970/i.test(c)) this.cookies.delete(k);
+      else this.cookies.set(k, v);
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+    return { status: res.status, headers: res.headers, body: parsed as T, text };
+  }
+
+  get<T = any>(url: string, headers?: Record<string, string>) {
+    return this.request<T>('GET', url, undefined, headers);
+  }
+  post<T = any>(url: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>('POST', url, body ?? {}, headers);
+  }
+  put<T = any>(url: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>('PUT', url, body ?? {}, headers);
+  }
+  patch<T = any>(url: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>('PATCH', url, body ?? {}, headers);
+  }
+  delete<T = any>(url: string, headers?: Record<string, string>) {
+    return this.request<T>('DELETE', url, undefined, headers);
+  }
+
+  /** Logs in with a password; throws unless it succeeds. */
+  async login(username: string, password: string): Promise<TestResponse> {
+    const res = await this.post('/api/auth/login', { username, password });
+    if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${res.text}`);
+    return res;
+  }
+}
