@@ -34,7 +34,11 @@ function findTests(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-if (!skipTypecheck) step('typecheck (tsc --noEmit)', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json']);
+if (!skipTypecheck) {
+  const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+  step('typecheck server (tsc --noEmit)', process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.json']);
+  step('typecheck web (tsc --noEmit)', process.execPath, [tsc, '--noEmit', '-p', 'web/tsconfig.json']);
+}
 step('build web app', process.execPath, [path.join(root, 'scripts/build-web.mjs')]);
 
 let files = [...findTests(path.join(root, 'src')), ...findTests(path.join(root, 'test'))].sort();

@@ -27,11 +27,12 @@ export interface AppContext {
 
 export function createContext(config: Config, database: Database, log: Logger): AppContext {
   const db = database.db;
-  const ledger = new LedgerService(db, config, log);
+  // One line per service; each module owns its own line.
+  const jobs = new JobsService(database, config, log);
+  const ledger = new LedgerService(db, config, log, jobs);
   const authz = new Authorizer(db);
   const calendar = new CalendarService(db, ledger);
-  const notifications = new NotificationService(db, config, log);
-  const jobs = new JobsService(database, config, log);
+  const notifications = new NotificationService(db, config, log, jobs);
   const identity = new IdentityService(db, config, ledger, authz, log);
   return { config, database, db, log, ledger, authz, identity, jobs, calendar, notifications };
 }

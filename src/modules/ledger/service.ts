@@ -3,6 +3,7 @@ import type { Config } from '../../config.ts';
 import type { Logger } from '../../context.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { Actor } from '../identity/actor.ts';
+import type { JobsService } from '../jobs/service.ts';
 
 export interface LedgerAppend {
   actor: Actor;
@@ -21,6 +22,7 @@ export class LedgerService {
     readonly db: Db,
     readonly config: Config,
     readonly log: Logger,
+    readonly jobs: JobsService,
   ) {}
   /** Appends one entry inside the caller's transaction (the change and its record commit together). */
   async append(_tx: Tx, _entry: LedgerAppend): Promise<{ seq: number; hash: string }> {

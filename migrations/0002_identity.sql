@@ -1,0 +1,1 @@
+-- identity: filled in by its module (placeholder while the foundation is built).

@@ -1,0 +1,1 @@
+-- ledger: filled in by its module (placeholder while the foundation is built).

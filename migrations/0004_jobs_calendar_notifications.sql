@@ -1,0 +1,1 @@
+-- jobs_calendar_notifications: filled in by its module (placeholder while the foundation is built).
