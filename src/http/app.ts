@@ -47,7 +47,6 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: 'requestId',
     trustProxy: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
@@ -89,7 +88,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => (config.cookieSecure ? header : header.replace(/\s*upgrade-insecure-requests;?/, '')),
+  });
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -105,6 +108,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
+        // Plain-HTTP deployments (a LAN, the demo) would break if browsers were told to upgrade.
+        upgradeInsecureRequests: config.cookieSecure ? [] : null,
       },
     },
     crossOriginEmbedderPolicy: false,
