@@ -1,0 +1,62 @@
+// The hash chain of the ledger (DESIGN.md principle 3). Byte layout of one entry's hash:
+//
+//   hash = lowercase hex( SHA-256( UTF-8( JCS(body) ) || UTF-8( prev_hash ) ) )
+//
+// where JCS is RFC 8785 canonical JSON, prev_hash is the previous entry's hash as 64 lowercase hex characters
+// (64 × "0" for entry 1), and body is the object
+//   { seq, time, actorId, actorName, actorKind, orgId, action, objectType, objectId, purpose, details }
+// with seq a JSON number, time an ISO 8601 UTC string with milliseconds ("2025-01-31T08:00:00.000Z"),
+// absent values as null and details a JSON object ({} when none). RFC 8785 sorts the keys, so the serialized
+// order is: action, actorId, actorKind, actorName, details, objectId, objectType, orgId, purpose, seq, time.
+import { createHash } from 'node:crypto';
+import canonicalizeModule from 'canonicalize';
+
+// A CommonJS module whose types declare an ES default export; at run time the default import is the function.
+const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface EntryBody {
+  seq: number;
+  /** ISO 8601 UTC with milliseconds. */
+  time: string;
+  actorId: string | null;
+  actorName: string | null;
+  actorKind: string;
+  orgId: string | null;
+  action: string;
+  objectType: string;
+  objectId: string | null;
+  purpose: string | null;
+  details: Record<string, unknown>;
+}
+
+const s = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
+
+/**
+ * RFC 8785 serialization of an entry body. Equal to canonicalize(body) (tested); written out because the
+ * envelope's keys are fixed and verification runs it a million times. Strings and numbers serialize as in
+ * ECMAScript JSON.stringify, which RFC 8785 adopts.
+ */
+export function canonicalEntry(b: EntryBody): string {
+  const details = canonicalize(b.details);
+  if (details === undefined) throw new TypeError('ledger details must be a JSON object');
+  if (!Number.isSafeInteger(b.seq)) throw new TypeError('ledger seq must be a safe integer');
+  return (
+    `{"action":${JSON.stringify(b.action)},"actorId":${s(b.actorId)},"actorKind":${JSON.stringify(b.actorKind)},` +
+    `"actorName":${s(b.actorName)},"details":${details},"objectId":${s(b.objectId)},"objectType":${JSON.stringify(b.objectType)},` +
+    `"orgId":${s(b.orgId)},"purpose":${s(b.purpose)},"seq":${b.seq},"time":${JSON.stringify(b.time)}}`
+  );
+}
+
+export function entryHash(body: EntryBody, prevHash: string): string {
+  return createHash('sha256').update(canonicalEntry(body), 'utf8').update(prevHash, 'utf8').digest('hex');
+}
+
+/** Makes details plain JSON (drops undefined, turns Dates into strings) so what is hashed is what is stored. */
+export function normalizeDetails(details: Record<string, unknown> | undefined | null): Record<string, unknown> {
+  if (details === undefined || details === null) return {};
+  const plain: unknown = JSON.parse(JSON.stringify(details));
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new TypeError('ledger details must be a JSON object');
+  return plain as Record<string, unknown>;
+}
