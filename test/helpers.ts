@@ -140,3 +140,102 @@ export class TestClient {
     return res;
   }
 }
+
+// ---- Running the real CLI (`node bin/shuyuan.js …`) as a child process: the embedded-default tests and
+// bench/start.ts boot the platform exactly as `npm start` does.
+
+export const REPO_ROOT = path.resolve(decodeURIComponent(new URL('..', import.meta.url).pathname));
+
+export interface CliProcess {
+  child: import('node:child_process').ChildProcess;
+  /** Everything the process wrote so far (stdout + stderr), for assertions and failure messages. */
+  output(): string;
+  /** Resolves with the URL printed in the start banner ("… is running at http://…"). */
+  url: Promise<string>;
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** A fresh empty data directory that the unprivileged PostgreSQL OS user can traverse (root runs PG as shuyuan-pg). */
+export async function makeDataDir(prefix = 'shuyuan-data-'): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  await fs.chmod(dir, 0o755);
+  return dir;
+}
+
+/**
+ * Spawns `node bin/shuyuan.js <args>` with a clean environment: no DATABASE_URL and no SHUYUAN_* from the
+ * caller, only what `env` sets (SHUYUAN_PORT defaults to 0 = a free port, SHUYUAN_PG_PORT to 0).
+ */
+export async function spawnCli(args: string[], env: Record<string, string> = {}): Promise<CliProcess> {
+  const { spawn } = await import('node:child_process');
+  const base: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || k === 'DATABASE_URL' || k.startsWith('SHUYUAN_')) continue;
+    base[k] = v;
+  }
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/shuyuan.js'), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...base, SHUYUAN_PORT: '0', SHUYUAN_PG_PORT: '0', SHUYUAN_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let onUrl: ((u: string) => void) | null = null;
+  let onFail: ((e: Error) => void) | null = null;
+  const url = new Promise<string>((resolve, reject) => {
+    onUrl = resolve;
+    onFail = reject;
+  });
+  url.catch(() => undefined); // callers that never await the URL must not see an unhandled rejection
+  const scan = (d: Buffer) => {
+    out += d.toString();
+    const m = /is running at (http:\/\/[^\s]+)/.exec(out);
+    if (m && onUrl) {
+      onUrl(m[1]!);
+      onUrl = null;
+    }
+  };
+  child.stdout!.on('data', scan);
+  child.stderr!.on('data', scan);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      onFail?.(new Error(`shuyuan ${args.join(' ')} exited (code ${code}, signal ${signal}) before serving:\n${out}`));
+      resolve({ code, signal });
+    });
+  });
+  return { child, output: () => out, url, exited };
+}
+
+/** Polls GET <url>/readyz until it answers 200 (or the timeout passes). */
+export async function waitForReady(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.status === 200) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (e) {
+      last = String(e);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url}/readyz not green after ${timeoutMs} ms: ${last}`);
+}
+
+/** True while a process with this pid exists. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Waits until the process is gone (or the timeout passes); returns whether it is gone. */
+export async function waitForPidGone(pid: number, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return !pidAlive(pid);
+}
