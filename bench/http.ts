@@ -1,0 +1,124 @@
+// `npm run bench -- http`: an authenticated GET through the whole platform (session cookie lookup, CSRF/auth
+// hooks, authorize(), service, repository, metrics, security headers, rate limiter) against a bare Fastify
+// route returning the same JSON, both measured with autocannon on loopback in the same run.
+// Target (issue 3): ours ≥ 0.5× the bare throughput.
+//
+// Database: TEST_DATABASE_URL, else a PostgreSQL at 127.0.0.1:5432 when one answers, else an embedded one
+// started for the run. A fresh database is created and dropped. autocannon runs in a child process so that
+// it does not share the server's event loop.
+import { spawn } from 'node:child_process';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { startTestPlatform, TestClient } from '../test/helpers.ts';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const DEMO_USER = 'admin';
+const DEMO_PASSWORD = 'Shuyuan@2024';
+const ROUTE = '/api/auth/me';
+
+interface Result {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+}
+
+/** Runs autocannon (programmatic API) in a separate node process and returns its summary. */
+function cannon(url: string, headers: Record<string, string>, duration: number): Promise<Result> {
+  const script = `
+    import autocannon from 'autocannon';
+    const o = JSON.parse(process.argv[1]);
+    const r = await autocannon({ url: o.url, connections: o.connections, duration: o.duration, headers: o.headers });
+    process.stdout.write(JSON.stringify({ reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99,
+      non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total }));
+  `;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, JSON.stringify({ url, connections: CONNECTIONS, duration, headers })], {
+      cwd: path.resolve(import.meta.dirname, '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Result) : reject(new Error(`autocannon exited ${code}`))));
+  });
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+function row(name: string, r: Result): string {
+  return `${name.padEnd(44)} ${r.reqPerSec.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms   (${r.total} requests, non-2xx ${r.non2xx}, errors ${r.errors})`;
+}
+
+export async function run(): Promise<void> {
+  let stopPg: (() => Promise<void>) | null = null;
+  let pgDir: string | null = null;
+  let server: string;
+  if (process.env.TEST_DATABASE_URL) server = process.env.TEST_DATABASE_URL;
+  else if (await reachable('postgres://postgres@127.0.0.1:5432/postgres')) server = 'postgres://postgres@127.0.0.1:5432/postgres';
+  else {
+    pgDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'shuyuan-bench-pg-'));
+    await fsp.chmod(pgDir, 0o755);
+    const embedded = await startEmbeddedPostgres({ dataDir: pgDir, preferredPort: 0, log: () => undefined });
+    server = embedded.adminUrl;
+    stopPg = () => embedded.stop();
+  }
+  process.env.TEST_DATABASE_URL = server;
+  console.log(`database server: ${new URL(server).host}; autocannon: ${CONNECTIONS} connections, ${DURATION} s per target, loopback; ${os.cpus().length} CPUs`);
+
+  // Ours: the whole platform, logger silent, rate limit out of the way.
+  const platform = await startTestPlatform({ rateLimit: 1_000_000_000, logLevel: 'silent' });
+  const bare = Fastify({ logger: false });
+  try {
+    const client = new TestClient(platform.url);
+    await client.login(DEMO_USER, DEMO_PASSWORD);
+    const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const probe = await client.get(ROUTE);
+    if (probe.status !== 200) throw new Error(`GET ${ROUTE} answered ${probe.status}: ${probe.text}`);
+    const payload = probe.body as unknown;
+
+    // Bare: a new Fastify instance, no plugins, no hooks, the same JSON.
+    bare.get(ROUTE, async () => payload);
+    await bare.listen({ host: '127.0.0.1', port: 0 });
+    const addr = bare.server.address();
+    const bareUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}${ROUTE}`;
+    const bareCheck = await fetch(bareUrl);
+    if (JSON.stringify(await bareCheck.json()) !== JSON.stringify(payload)) throw new Error('bare route does not return the same JSON');
+
+    const headers = { cookie, 'accept-language': 'zh-CN' };
+    // Warm-up (JIT, connection pool, prepared caches), not reported.
+    await cannon(bareUrl, {}, 2);
+    await cannon(platform.url + ROUTE, headers, 2);
+
+    const b = await cannon(bareUrl, {}, DURATION);
+    const o = await cannon(platform.url + ROUTE, headers, DURATION);
+    console.log(row(`bare Fastify GET ${ROUTE}`, b));
+    console.log(row(`Shuyuan GET ${ROUTE} (session + authorize)`, o));
+    const ratio = o.reqPerSec / b.reqPerSec;
+    console.log(`ratio ours/bare: ${ratio.toFixed(2)}× (target ≥ 0.5×) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}`);
+    if (o.non2xx || o.errors) console.log(`WARNING: ${o.non2xx} non-2xx responses and ${o.errors} errors on our route`);
+  } finally {
+    await bare.close();
+    await platform.close();
+    if (stopPg) await stopPg();
+    if (pgDir) await fsp.rm(pgDir, { recursive: true, force: true });
+  }
+}
