@@ -40,10 +40,14 @@ function cannon(url: string, headers: Record<string, string>, duration: number):
       non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total }));
   `;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, JSON.stringify({ url, connections: CONNECTIONS, duration, headers })], {
-      cwd: path.resolve(import.meta.dirname, '..'),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', script, JSON.stringify({ url, connections: CONNECTIONS, duration, headers })],
+      {
+        cwd: path.resolve(import.meta.dirname, '..'),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
@@ -82,7 +86,9 @@ export async function run(): Promise<void> {
     stopPg = () => embedded.stop();
   }
   process.env.TEST_DATABASE_URL = server;
-  console.log(`database server: ${new URL(server).host}; autocannon: ${CONNECTIONS} connections, ${DURATION} s per target, loopback; ${os.cpus().length} CPUs`);
+  console.log(
+    `database server: ${new URL(server).host}; autocannon: ${CONNECTIONS} connections, ${DURATION} s per target, loopback; ${os.cpus().length} CPUs`,
+  );
 
   // Ours: the whole platform, logger silent, rate limit out of the way.
   const platform = await startTestPlatform({ rateLimit: 1_000_000_000, logLevel: 'silent' });

@@ -41,7 +41,9 @@ export async function run(): Promise<void> {
   try {
     const first = await timeToReady(dataDir);
     const firstStop = await stop(first.proc);
-    console.log(`first start (initdb + migrations + demo seed) → /readyz green: ${first.seconds.toFixed(2)} s (target ≤ 30 s) ${first.seconds <= 30 ? 'OK' : 'ABOVE TARGET'}`);
+    console.log(
+      `first start (initdb + migrations + demo seed) → /readyz green: ${first.seconds.toFixed(2)} s (target ≤ 30 s) ${first.seconds <= 30 ? 'OK' : 'ABOVE TARGET'}`,
+    );
     console.log(`  clean stop (platform + PostgreSQL): ${firstStop.toFixed(2)} s`);
     const restarts: number[] = [];
     for (let i = 0; i < RESTARTS; i++) {

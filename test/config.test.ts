@@ -24,7 +24,13 @@ test('defaults: embedded database under ./data, loopback on 8080, demo on', () =
 });
 
 test('values from the environment are parsed and typed', () => {
-  const c = loadConfig({ SHUYUAN_PORT: '9000', SHUYUAN_DEMO: '0', SHUYUAN_DATA_DIR: '/var/lib/shuyuan', DATABASE_URL: 'postgres://u@db:5432/shuyuan', SHUYUAN_COOKIE_SECURE: 'true' });
+  const c = loadConfig({
+    SHUYUAN_PORT: '9000',
+    SHUYUAN_DEMO: '0',
+    SHUYUAN_DATA_DIR: '/var/lib/shuyuan',
+    DATABASE_URL: 'postgres://u@db:5432/shuyuan',
+    SHUYUAN_COOKIE_SECURE: 'true',
+  });
   assert.equal(c.port, 9000);
   assert.equal(c.demo, false);
   assert.equal(c.dataDir, '/var/lib/shuyuan');

@@ -9,7 +9,16 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { loadMigrations } from '../src/db/migrate.ts';
-import { createTestDatabase, makeDataDir, pidAlive, spawnCli, TestClient, waitForPidGone, waitForReady, type CliProcess } from './helpers.ts';
+import {
+  createTestDatabase,
+  makeDataDir,
+  pidAlive,
+  spawnCli,
+  TestClient,
+  waitForPidGone,
+  waitForReady,
+  type CliProcess,
+} from './helpers.ts';
 
 const DEMO_PASSWORD = 'Shuyuan@2024';
 const T = { timeout: 240_000 };
@@ -178,7 +187,9 @@ describe('DATABASE_URL', () => {
       const c = new pg.Client({ connectionString: db.url });
       await c.connect();
       try {
-        const { rows } = await c.query<{ version: number; n: number }>('select version, count(*)::int as n from schema_migrations group by version order by version');
+        const { rows } = await c.query<{ version: number; n: number }>(
+          'select version, count(*)::int as n from schema_migrations group by version order by version',
+        );
         const known = (await loadMigrations()).map((m) => m.version);
         assert.deepEqual(
           rows.map((r) => r.version),

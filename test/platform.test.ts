@@ -114,7 +114,9 @@ describe('HTTP platform', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
     const text = res.text;
-    const metaLine = text.split('\n').find((l) => l.startsWith('shuyuan_http_requests_total{') && l.includes('route="/api/meta"') && l.includes('status="200"'));
+    const metaLine = text
+      .split('\n')
+      .find((l) => l.startsWith('shuyuan_http_requests_total{') && l.includes('route="/api/meta"') && l.includes('status="200"'));
     assert.ok(metaLine, 'request counter for /api/meta');
     assert.ok(Number(metaLine.split(' ').at(-1)) >= 2, metaLine);
     // Unknown URLs are counted under one label, not one series per URL a scanner tries.
@@ -143,7 +145,8 @@ describe('HTTP platform', () => {
         s = ref
           .slice(2)
           .split('/')
-          .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[decodeURIComponent(k)], doc) as { $ref?: string } | undefined;
+          .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[decodeURIComponent(k)], doc) as
+          { $ref?: string } | undefined;
         assert.ok(s, `dangling reference ${ref}`);
       }
       return s;
@@ -166,8 +169,7 @@ describe('HTTP platform', () => {
             continue;
           }
           const schema = resolve(r.content?.['application/json']?.schema) as
-            | { properties?: { error?: { properties?: Record<string, unknown>; required?: string[] } }; required?: string[] }
-            | undefined;
+            { properties?: { error?: { properties?: Record<string, unknown>; required?: string[] } }; required?: string[] } | undefined;
           const errorProps = schema?.properties?.error?.properties;
           if (!errorProps || !('code' in errorProps) || !('message' in errorProps) || !('details' in errorProps)) {
             problems.push(`${name}: ${status} does not resolve to ErrorBody`);
