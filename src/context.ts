@@ -32,7 +32,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
   const ledger = new LedgerService(db, config, log, jobs);
   const authz = new Authorizer(db);
   const calendar = new CalendarService(db, ledger);
-  const notifications = new NotificationService(db, config, log, jobs);
+  const notifications = new NotificationService(db, config, log, jobs, ledger);
   const identity = new IdentityService(db, config, ledger, authz, log);
   return { config, database, db, log, ledger, authz, identity, jobs, calendar, notifications };
 }

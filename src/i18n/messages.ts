@@ -16,6 +16,13 @@ export const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   CONFLICT: { 'zh-CN': '与当前状态冲突', en: 'Conflicts with the current state' },
   INTERNAL: { 'zh-CN': '服务器内部错误，请稍后重试（请求号 {requestId}）', en: 'Internal error; please retry later (request {requestId})' },
   SERVICE_UNAVAILABLE: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
+  // jobs: calendar and notifications
+  CALENDAR_INVALID_DATE: { 'zh-CN': '日期无效：{value}（格式 YYYY-MM-DD，1900–2999 年）', en: 'Invalid date: {value} (YYYY-MM-DD, years 1900–2999)' },
+  CALENDAR_INVALID_DAYS: { 'zh-CN': '工作日天数无效：{value}', en: 'Invalid number of working days: {value}' },
+  CALENDAR_INVALID_YEAR: { 'zh-CN': '年份无效：{value}', en: 'Invalid year: {value}' },
+  CALENDAR_OVERRIDE_NOT_FOUND: { 'zh-CN': '{date} 没有人工调整', en: 'There is no override on {date}' },
+  CALENDAR_SPAN_TOO_LONG: { 'zh-CN': '日期区间过长（最多 {max} 天）', en: 'Date range too long (at most {max} days)' },
+  NOTIFICATION_NOT_FOUND: { 'zh-CN': '通知不存在', en: 'Notification not found' },
 };
 
 export function pickLang(acceptLanguage: string | undefined): Lang {
