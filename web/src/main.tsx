@@ -1,3 +1,11 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import './i18n.ts';
+import './index.css';
+import App from './App.tsx';
 
-createRoot(document.getElementById('root')!).render(<h1>数源 Shuyuan</h1>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,95 @@
+// Providers (antd locale, i18n, session), the router and the route-level code splitting.
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { App as AntApp, ConfigProvider } from 'antd';
+import zh_CN from 'antd/locale/zh_CN';
+import en_US from 'antd/locale/en_US';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import { AuthProvider, useAuth } from './auth.tsx';
+import { canSee, PAGES, type PageKey } from './access.ts';
+import AppLayout from './AppLayout.tsx';
+import { NotFound, Forbidden } from './components/Result.tsx';
+import Loading from './components/Loading.tsx';
+
+const LoginPage = lazy(() => import('./pages/LoginPage.tsx'));
+const HomePage = lazy(() => import('./pages/HomePage.tsx'));
+const UsersPage = lazy(() => import('./pages/UsersPage.tsx'));
+const OrgsPage = lazy(() => import('./pages/OrgsPage.tsx'));
+const LedgerPage = lazy(() => import('./pages/LedgerPage.tsx'));
+const CalendarPage = lazy(() => import('./pages/CalendarPage.tsx'));
+const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage.tsx'));
+const NotificationsPage = lazy(() => import('./pages/NotificationsPage.tsx'));
+
+const ELEMENTS: Record<PageKey, ReactNode> = {
+  home: <HomePage />,
+  users: <UsersPage />,
+  orgs: <OrgsPage />,
+  ledger: <LedgerPage />,
+  calendar: <CalendarPage />,
+  apiKeys: <ApiKeysPage />,
+  notifications: <NotificationsPage />,
+};
+
+function Guarded({ page }: { page: PageKey }) {
+  const { me } = useAuth();
+  const def = PAGES.find((p) => p.key === page)!;
+  if (!me) return null;
+  return canSee(def, me.roles) ? ELEMENTS[page] : <Forbidden />;
+}
+
+function RequireLogin({ children }: { children: ReactNode }) {
+  const { me, loading } = useAuth();
+  const location = useLocation();
+  if (loading) return <Loading />;
+  if (!me) {
+    const next = location.pathname + location.search;
+    return <Navigate to={next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return <>{children}</>;
+}
+
+function TitleSync() {
+  const { t, i18n } = useTranslation();
+  useEffect(() => {
+    document.title = t('app.name');
+  }, [t, i18n.language]);
+  return null;
+}
+
+function AppRoutes() {
+  return (
+    <Suspense fallback={<Loading />}>
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route
+          element={
+            <RequireLogin>
+              <AppLayout />
+            </RequireLogin>
+          }
+        >
+          {PAGES.map((p) => (
+            <Route key={p.key} path={p.path} element={<Guarded page={p.key} />} />
+          ))}
+          <Route path="*" element={<NotFound />} />
+        </Route>
+      </Routes>
+    </Suspense>
+  );
+}
+
+export default function App() {
+  const { i18n } = useTranslation();
+  return (
+    <ConfigProvider locale={i18n.language === 'en' ? en_US : zh_CN} theme={{ token: { colorPrimary: '#1d5fbf' } }}>
+      <AntApp>
+        <TitleSync />
+        <BrowserRouter>
+          <AuthProvider>
+            <AppRoutes />
+          </AuthProvider>
+        </BrowserRouter>
+      </AntApp>
+    </ConfigProvider>
+  );
+}
