@@ -72,6 +72,9 @@ begin
   if new.prev_hash is distinct from l_hash then
     raise exception 'ledger: prev_hash of entry % is not the hash of entry %', new.seq, l_seq using errcode = 'integrity_constraint_violation';
   end if;
+  if new.time <> date_trunc('milliseconds', new.time) then
+    raise exception 'ledger: time of entry % has more than millisecond precision', new.seq using errcode = 'integrity_constraint_violation';
+  end if;
   if l_time is not null and new.time < l_time then
     raise exception 'ledger: time of entry % is earlier than entry %', new.seq, l_seq using errcode = 'integrity_constraint_violation';
   end if;

@@ -61,17 +61,15 @@ describe('ledger hash chain', () => {
   });
 
   it('appends inside the caller transaction, chained from the genesis hash', async () => {
-    const r1 = await database.db
-      .transaction()
-      .execute((tx) =>
-        ledger.append(tx, {
-          actor: alice,
-          action: 'user.create',
-          objectType: 'user',
-          objectId: 'u-2',
-          details: { username: 'bob', at: new Date(0), gone: undefined },
-        }),
-      );
+    const r1 = await database.db.transaction().execute((tx) =>
+      ledger.append(tx, {
+        actor: alice,
+        action: 'user.create',
+        objectType: 'user',
+        objectId: 'u-2',
+        details: { username: 'bob', at: new Date(0), gone: undefined },
+      }),
+    );
     const r2 = await database.db
       .transaction()
       .execute((tx) => ledger.append(tx, { actor: SYSTEM, action: 'system.seed', objectType: 'system', orgId: 'org-9' }));
