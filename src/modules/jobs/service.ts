@@ -320,7 +320,7 @@ export class JobsService {
   /** Inserts a job in an open transaction; with a singletonKey, only when none is waiting or running. */
   private async insertInTx(boss: PgBoss, tx: Executor, queue: string, data: unknown, opts: SendOptions): Promise<string | null> {
     if (opts.singletonKey) {
-      await sql`select pg_advisory_xact_lock(${ADVISORY_NAMESPACE}, hashtext(${queue + '\u0000' + opts.singletonKey}))`.execute(tx);
+      await sql`select pg_advisory_xact_lock(${ADVISORY_NAMESPACE}, hashtext(${queue + ':' + opts.singletonKey}))`.execute(tx);
       const existing = await sql<{ id: string }>`
         select id from ${sql.raw(SCHEMA)}.job
         where name = ${queue} and singleton_key = ${opts.singletonKey} and state < 'completed' limit 1`.execute(tx);
