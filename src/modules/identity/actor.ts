@@ -53,5 +53,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Resolved by the identity module's onRequest hook before any handler runs. */
     actor: Actor;
+    /** The exact body bytes of a JSON request (API-key signatures hash them). */
+    rawBody?: Buffer;
   }
 }
