@@ -18,7 +18,10 @@ import {
   type OverrideMap,
 } from './calendar.ts';
 
-const pkg = createRequire(import.meta.url)('chinese-days/dist/chinese-days.json') as { holidays: Record<string, string>; workdays: Record<string, string> };
+const pkg = createRequire(import.meta.url)('chinese-days/dist/chinese-days.json') as {
+  holidays: Record<string, string>;
+  workdays: Record<string, string>;
+};
 
 test('every 2024–2026 statutory holiday and adjusted working day of the package is honoured', () => {
   for (const year of [2024, 2025, 2026]) {
@@ -54,7 +57,13 @@ test('2025 National Day and Mid-Autumn: 10-01..10-08 off, Sunday 09-28 and Satur
   for (let d = '2025-10-01'; d <= '2025-10-08'; d = addDays(d, 1)) assert.equal(working(d), false, d);
   assert.equal(classifyDay('2025-10-01').name, '国庆节');
   assert.equal(classifyDay('2025-10-06').name, '中秋');
-  assert.deepEqual(classifyDay('2025-09-28'), { date: '2025-09-28', working: true, kind: 'adjusted_workday', name: '国庆节', nameEn: 'National Day' });
+  assert.deepEqual(classifyDay('2025-09-28'), {
+    date: '2025-09-28',
+    working: true,
+    kind: 'adjusted_workday',
+    name: '国庆节',
+    nameEn: 'National Day',
+  });
   assert.equal(classifyDay('2025-10-11').kind, 'adjusted_workday');
   assert.equal(working('2025-10-09'), true);
   assert.equal(working('2025-10-12'), false); // an ordinary Sunday
@@ -120,7 +129,12 @@ test('overrides win over the package and the week', () => {
     ['2025-10-12', { kind: 'workday', note: '补班' }],
     ['2025-10-02', { kind: 'workday', note: '值班' }],
   ]);
-  assert.deepEqual(classifyDay('2025-10-09', o), { date: '2025-10-09', working: false, kind: 'holiday', override: { kind: 'holiday', note: '市政府通知：临时停工' } });
+  assert.deepEqual(classifyDay('2025-10-09', o), {
+    date: '2025-10-09',
+    working: false,
+    kind: 'holiday',
+    override: { kind: 'holiday', note: '市政府通知：临时停工' },
+  });
   assert.equal(classifyDay('2025-10-12', o).kind, 'adjusted_workday');
   assert.equal(classifyDay('2025-10-02', o).working, true);
   assert.equal(classifyDay('2025-10-02', o).name, '国庆节');

@@ -258,7 +258,8 @@ export class CalendarService {
   async workingDaysBetween(from: string, to: string): Promise<number> {
     assertDate(from, 'from');
     assertDate(to, 'to');
-    if (Math.abs(toEpochDay(to) - toEpochDay(from)) > MAX_SPAN_DAYS) throw badRequest('CALENDAR_SPAN_TOO_LONG', { max: MAX_SPAN_DAYS }, { field: 'to' });
+    if (Math.abs(toEpochDay(to) - toEpochDay(from)) > MAX_SPAN_DAYS)
+      throw badRequest('CALENDAR_SPAN_TOO_LONG', { max: MAX_SPAN_DAYS }, { field: 'to' });
     return workingDaysBetweenPure(from, to, await this.overrides());
   }
 
@@ -268,7 +269,8 @@ export class CalendarService {
   }
 
   async year(year: number): Promise<YearView> {
-    if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR) throw badRequest('CALENDAR_INVALID_YEAR', { value: year }, { field: 'year' });
+    if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR)
+      throw badRequest('CALENDAR_INVALID_YEAR', { value: year }, { field: 'year' });
     return yearViewPure(year, await this.overrides());
   }
 

@@ -113,8 +113,17 @@ export class NotificationService {
   ) {
     this.repo = new NotificationRepository(db);
     this.ledger = ledger ?? null;
-    jobs.define<EmailJob>(EMAIL_QUEUE, (data) => this.deliverEmail(data.notificationId), { retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 300 });
-    jobs.define<ScheduledJob>(SCHEDULED_QUEUE, (data) => this.deliverScheduled(data), { retryLimit: 5, retryDelaySeconds: 10, retryBackoff: true });
+    jobs.define<EmailJob>(EMAIL_QUEUE, (data) => this.deliverEmail(data.notificationId), {
+      retryLimit: 5,
+      retryDelaySeconds: 30,
+      retryBackoff: true,
+      expireInSeconds: 300,
+    });
+    jobs.define<ScheduledJob>(SCHEDULED_QUEUE, (data) => this.deliverScheduled(data), {
+      retryLimit: 5,
+      retryDelaySeconds: 10,
+      retryBackoff: true,
+    });
   }
 
   /** The ledger records notifications sent by jobs (set by the context when the ledger exists). */
@@ -132,7 +141,8 @@ export class NotificationService {
     const ids = [...new Set(input.userIds ?? [])];
     for (const r of await this.repo.activeUsers(db, ids)) recipients.set(r.id, { email: r.email });
     if (input.role) {
-      for (const r of await this.repo.activeUsersByRole(db, input.role, input.orgId ?? null, input.includeSubOrgs ?? true)) recipients.set(r.id, { email: r.email });
+      for (const r of await this.repo.activeUsersByRole(db, input.role, input.orgId ?? null, input.includeSubOrgs ?? true))
+        recipients.set(r.id, { email: r.email });
     }
     if (!recipients.size) return { ids: [], userIds: [], emails: 0 };
     const rows = await this.repo.insertMany(
@@ -192,7 +202,13 @@ export class NotificationService {
       if (before.read_at) return before;
       const updated = await this.repo.markRead(tx, userId, id);
       if (!updated) throw notFound('NOTIFICATION_NOT_FOUND', { id });
-      await this.ledger?.append(tx, { actor, action: 'notification.read', objectType: 'notification', objectId: id, details: { kind: updated.kind } });
+      await this.ledger?.append(tx, {
+        actor,
+        action: 'notification.read',
+        objectType: 'notification',
+        objectId: id,
+        details: { kind: updated.kind },
+      });
       return updated;
     });
     return toNotification(row);
@@ -204,7 +220,14 @@ export class NotificationService {
     const userId = actor.userId;
     return this.db.transaction().execute(async (tx) => {
       const n = await this.repo.markAllRead(tx, userId);
-      if (n > 0) await this.ledger?.append(tx, { actor, action: 'notification.read_all', objectType: 'notification', objectId: null, details: { count: n } });
+      if (n > 0)
+        await this.ledger?.append(tx, {
+          actor,
+          action: 'notification.read_all',
+          objectType: 'notification',
+          objectId: null,
+          details: { count: n },
+        });
       return n;
     });
   }
@@ -250,7 +273,11 @@ export class NotificationService {
 
   compose(n: NotificationRow, to: string): OutgoingMail {
     const base = this.config.publicUrl ?? `http://${this.config.host === '0.0.0.0' ? '127.0.0.1' : this.config.host}:${this.config.port}`;
-    const link = n.link ? (/^https?:\/\//.test(n.link) ? n.link : base.replace(/\/$/, '') + (n.link.startsWith('/') ? '' : '/') + n.link) : null;
+    const link = n.link
+      ? /^https?:\/\//.test(n.link)
+        ? n.link
+        : base.replace(/\/$/, '') + (n.link.startsWith('/') ? '' : '/') + n.link
+      : null;
     const zh = [n.body_zh, link ? `查看：${link}` : ''].filter(Boolean).join('\n\n');
     const en = [n.body_en, link ? `Open: ${link}` : ''].filter(Boolean).join('\n\n');
     return {

@@ -58,7 +58,10 @@ export class CalendarRepository {
     return db.selectFrom('calendar_overrides').select(overrideColumns).where('calendar_overrides.date', '=', date).executeTakeFirst();
   }
 
-  async upsertOverride(db: Executor, o: { date: string; kind: 'workday' | 'holiday'; note: string; createdBy: string | null }): Promise<CalendarOverrideRow> {
+  async upsertOverride(
+    db: Executor,
+    o: { date: string; kind: 'workday' | 'holiday'; note: string; createdBy: string | null },
+  ): Promise<CalendarOverrideRow> {
     return db
       .insertInto('calendar_overrides')
       .values({ date: o.date, kind: o.kind, note: o.note, created_by: o.createdBy })
@@ -112,7 +115,10 @@ export class NotificationRepository {
       .execute();
   }
 
-  async list(userId: string, opts: { unreadOnly: boolean; limit: number; offset: number }): Promise<{ items: NotificationRow[]; total: number; unread: number }> {
+  async list(
+    userId: string,
+    opts: { unreadOnly: boolean; limit: number; offset: number },
+  ): Promise<{ items: NotificationRow[]; total: number; unread: number }> {
     let q = this.db.selectFrom('notifications').where('user_id', '=', userId);
     if (opts.unreadOnly) q = q.where('read_at', 'is', null);
     const [items, counts] = await Promise.all([
@@ -152,7 +158,12 @@ export class NotificationRepository {
   }
 
   async markAllRead(db: Executor, userId: string): Promise<number> {
-    const res = await db.updateTable('notifications').set({ read_at: sql<Date>`now()` }).where('user_id', '=', userId).where('read_at', 'is', null).executeTakeFirst();
+    const res = await db
+      .updateTable('notifications')
+      .set({ read_at: sql<Date>`now()` })
+      .where('user_id', '=', userId)
+      .where('read_at', 'is', null)
+      .executeTakeFirst();
     return Number(res.numUpdatedRows);
   }
 
@@ -183,7 +194,10 @@ export class NotificationRepository {
   }
 
   async userEmail(db: Executor, userId: string): Promise<{ email: string | null; status: string } | undefined> {
-    const { rows } = await sql<{ email: string | null; status: string }>`select email, status from users where id = ${userId}::uuid`.execute(db);
+    const { rows } = await sql<{
+      email: string | null;
+      status: string;
+    }>`select email, status from users where id = ${userId}::uuid`.execute(db);
     return rows[0];
   }
 }

@@ -11,8 +11,17 @@ function yearsCovered(a: string, b: string): boolean {
   return true;
 }
 
+/** Authorizers that already carry this module's rules (one platform may build its app more than once). */
+const rulesAdded = new WeakSet<object>();
+
 export async function registerJobsRoutes(app: App, ctx: AppContext) {
   const { calendar, notifications } = ctx;
+  // Any signed-in user reads the calendar; calendar.manage stays with the authority admin ('*').
+  // notification.* is in identity's signed-in baseline with scope 'self'.
+  if (!rulesAdded.has(ctx.authz)) {
+    ctx.authz.allow('signed_in', 'calendar.read', 'any');
+    rulesAdded.add(ctx.authz);
+  }
 
   // ---------------------------------------------------------------------------------------------- calendar
   app.get(
@@ -29,7 +38,13 @@ export async function registerJobsRoutes(app: App, ctx: AppContext) {
       await ctx.authz.authorize(req.actor, 'calendar.read', { type: 'calendar' });
       const { date, days } = req.query;
       const deadline = await calendar.addWorkingDays(date, days);
-      return { date, days, deadline, deadlineAt: (await calendar.deadlineAt(date, days)).toISOString(), dataAvailable: yearsCovered(date, deadline) };
+      return {
+        date,
+        days,
+        deadline,
+        deadlineAt: (await calendar.deadlineAt(date, days)).toISOString(),
+        dataAvailable: yearsCovered(date, deadline),
+      };
     },
   );
 
@@ -134,7 +149,11 @@ export async function registerJobsRoutes(app: App, ctx: AppContext) {
   app.get(
     '/api/notifications/unread-count',
     {
-      schema: { tags: ['notifications'], summary: 'How many of my notifications are unread (the header badge)', response: { 200: S.UnreadCount } },
+      schema: {
+        tags: ['notifications'],
+        summary: 'How many of my notifications are unread (the header badge)',
+        response: { 200: S.UnreadCount },
+      },
     },
     async (req) => {
       await ctx.authz.authorize(req.actor, 'notification.read', { type: 'notification', userId: req.actor.userId });

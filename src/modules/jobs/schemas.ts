@@ -2,11 +2,19 @@
 import { Type } from 'typebox';
 
 const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
-export const DateString = Type.String({ pattern: DATE_PATTERN, description: "Calendar date in China time (Asia/Shanghai), 'YYYY-MM-DD'", examples: ['2025-10-09'] });
-
-export const DayKind = Type.Union([Type.Literal('workday'), Type.Literal('weekend'), Type.Literal('holiday'), Type.Literal('adjusted_workday')], {
-  description: 'workday: Monday–Friday; weekend: Saturday/Sunday; holiday: statutory holiday (or admin override); adjusted_workday: a weekend day worked in exchange (调休上班)',
+export const DateString = Type.String({
+  pattern: DATE_PATTERN,
+  description: "Calendar date in China time (Asia/Shanghai), 'YYYY-MM-DD'",
+  examples: ['2025-10-09'],
 });
+
+export const DayKind = Type.Union(
+  [Type.Literal('workday'), Type.Literal('weekend'), Type.Literal('holiday'), Type.Literal('adjusted_workday')],
+  {
+    description:
+      'workday: Monday–Friday; weekend: Saturday/Sunday; holiday: statutory holiday (or admin override); adjusted_workday: a weekend day worked in exchange (调休上班)',
+  },
+);
 export const OverrideKind = Type.Union([Type.Literal('workday'), Type.Literal('holiday')]);
 
 export const CalendarDay = Type.Object({
@@ -15,13 +23,17 @@ export const CalendarDay = Type.Object({
   kind: DayKind,
   name: Type.Optional(Type.String({ description: 'Statutory holiday name (zh-CN), e.g. 国庆节' })),
   nameEn: Type.Optional(Type.String({ description: 'Statutory holiday name in English' })),
-  override: Type.Optional(Type.Object({ kind: OverrideKind, note: Type.String() }, { description: 'Set when an admin override decided this day' })),
+  override: Type.Optional(
+    Type.Object({ kind: OverrideKind, note: Type.String() }, { description: 'Set when an admin override decided this day' }),
+  ),
 });
 
 export const YearParams = Type.Object({ year: Type.Integer({ minimum: 1900, maximum: 2999 }) });
 export const YearView = Type.Object({
   year: Type.Integer(),
-  dataAvailable: Type.Boolean({ description: 'False: the holiday package has no data for this year; only weekends (and overrides) are rest days' }),
+  dataAvailable: Type.Boolean({
+    description: 'False: the holiday package has no data for this year; only weekends (and overrides) are rest days',
+  }),
   days: Type.Array(CalendarDay),
 });
 
@@ -32,8 +44,13 @@ export const AddQuery = Type.Object({
 export const AddResult = Type.Object({
   date: DateString,
   days: Type.Integer(),
-  deadline: Type.String({ description: 'The Nth working day after date (the start date is not counted); the deadline is the end of this day' }),
-  deadlineAt: Type.String({ format: 'date-time', description: 'The instant the deadline passes: the end of the deadline day in China time' }),
+  deadline: Type.String({
+    description: 'The Nth working day after date (the start date is not counted); the deadline is the end of this day',
+  }),
+  deadlineAt: Type.String({
+    format: 'date-time',
+    description: 'The instant the deadline passes: the end of the deadline day in China time',
+  }),
   dataAvailable: Type.Boolean({ description: 'False when a year in the range has no holiday data (weekends only)' }),
 });
 
@@ -74,7 +91,11 @@ export const Notification = Type.Object({
   readAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 export const NotificationQuery = Type.Object({
-  unread: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0'), Type.Literal('true'), Type.Literal('false')], { description: '1: only unread notifications' })),
+  unread: Type.Optional(
+    Type.Union([Type.Literal('1'), Type.Literal('0'), Type.Literal('true'), Type.Literal('false')], {
+      description: '1: only unread notifications',
+    }),
+  ),
   page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
 });

@@ -136,7 +136,9 @@ test('singletonKey: one waiting job per key; sendInTx follows the transaction', 
     assert.equal(b, null);
     assert.ok(c);
     // Concurrent sends with one key: exactly one wins.
-    const many = await Promise.all(Array.from({ length: 8 }, (_, i) => jobs.send('test.idle', { i }, { singletonKey: 'k3', startAfter: later })));
+    const many = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => jobs.send('test.idle', { i }, { singletonKey: 'k3', startAfter: later })),
+    );
     assert.equal(many.filter(Boolean).length, 1);
 
     // Rolled back: the job never existed. Committed: it does.
@@ -147,7 +149,9 @@ test('singletonKey: one waiting job per key; sendInTx follows the transaction', 
       }),
       /abort/,
     );
-    const committed = await database.db.transaction().execute((tx) => jobs.sendInTx(tx, 'test.idle', { v: 'kept' }, { singletonKey: 'tx1', startAfter: later }));
+    const committed = await database.db
+      .transaction()
+      .execute((tx) => jobs.sendInTx(tx, 'test.idle', { v: 'kept' }, { singletonKey: 'tx1', startAfter: later }));
     assert.ok(committed);
     assert.equal((await jobs.getJob('test.idle', committed))?.state, 'created');
     const sizes = await jobs.queueSizes();
@@ -158,7 +162,13 @@ test('singletonKey: one waiting job per key; sendInTx follows the transaction', 
     const d2 = await jobs.scheduleDeadline({ key: 'app:1', dueAt: later, queue: 'test.idle', data: { step: 2 } });
     assert.ok(d1);
     assert.equal(d2, null, 'without replace the existing deadline stays');
-    const d3 = await jobs.scheduleDeadline({ key: 'app:1', dueAt: new Date(Date.now() + 7200_000), queue: 'test.idle', data: { step: 3 }, replace: true });
+    const d3 = await jobs.scheduleDeadline({
+      key: 'app:1',
+      dueAt: new Date(Date.now() + 7200_000),
+      queue: 'test.idle',
+      data: { step: 3 },
+      replace: true,
+    });
     assert.ok(d3);
     assert.equal((await jobs.getJob('test.idle', d1))?.state, 'cancelled');
     assert.equal(await jobs.cancelDeadline('test.idle', 'app:1'), 1);
@@ -179,7 +189,9 @@ test('errors are logged without credentials', () => {
 test('a deadline that falls due while nothing runs fires after the restart', async () => {
   // A recipient for the notification the deadline sends.
   const { rows: orgs } = await sql<{ id: string }>`
-    insert into organizations (code, name_zh, name_en, kind) values ('T-DEADLINE', '测试机构', 'Test org', 'authority') returning id`.execute(database.db);
+    insert into organizations (code, name_zh, name_en, kind) values ('T-DEADLINE', '测试机构', 'Test org', 'authority') returning id`.execute(
+    database.db,
+  );
   const { rows: users } = await sql<{ id: string }>`
     insert into users (username, display_name, org_id, password_hash)
     values ('deadline-user', '期限测试', ${orgs[0]!.id}, 'scrypt$x') returning id`.execute(database.db);
@@ -204,7 +216,9 @@ test('a deadline that falls due while nothing runs fires after the restart', asy
   }
   // Nobody is running when the deadline passes.
   while (Date.now() < dueAt.getTime() + 1500) await new Promise((r) => setTimeout(r, 250));
-  const { rows: none } = await sql<{ n: number }>`select count(*)::int as n from notifications where user_id = ${userId}`.execute(database.db);
+  const { rows: none } = await sql<{ n: number }>`select count(*)::int as n from notifications where user_id = ${userId}`.execute(
+    database.db,
+  );
   assert.equal(none[0]!.n, 0);
 
   // Second process on the same database: the overdue job runs.
@@ -215,7 +229,15 @@ test('a deadline that falls due while nothing runs fires after the restart', asy
     assert.equal(n.titleZh, '办理期限已到');
     assert.equal(n.link, '/applications/42');
     assert.equal(await second.ctx.notifications.unreadCount(userId), 1);
-    assert.equal((await eventually(async () => second.ctx.jobs.getJob('notify.scheduled', jobId!).then((j) => (j?.state === 'completed' ? j : null)), 'the job to complete')).state, 'completed');
+    assert.equal(
+      (
+        await eventually(
+          async () => second.ctx.jobs.getJob('notify.scheduled', jobId!).then((j) => (j?.state === 'completed' ? j : null)),
+          'the job to complete',
+        )
+      ).state,
+      'completed',
+    );
   } finally {
     await second.stop();
   }

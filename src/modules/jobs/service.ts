@@ -190,7 +190,9 @@ export class JobsService {
   async cancelDeadline(queue: string, key: string, tx?: Executor): Promise<number> {
     const boss = await this.ensureBoss();
     await this.ensureQueue(boss, queue);
-    return tx?.isTransaction ? this.cancelPending(tx, queue, key) : this.database.db.transaction().execute((t) => this.cancelPending(t, queue, key));
+    return tx?.isTransaction
+      ? this.cancelPending(tx, queue, key)
+      : this.database.db.transaction().execute((t) => this.cancelPending(t, queue, key));
   }
 
   /** Cron schedule (UTC unless tz is given) for a defined queue. Before start() it is applied at start. */
@@ -348,7 +350,10 @@ export class JobsService {
             out.push(await def.handler(job.data, { id: job.id }));
           } catch (e) {
             // Logged without the job's data (it may name people or addresses); pg-boss retries per the queue.
-            this.log.warn({ component: 'jobs', queue, jobId: job.id, err: safeError(e) }, 'job failed; it will be retried if attempts remain');
+            this.log.warn(
+              { component: 'jobs', queue, jobId: job.id, err: safeError(e) },
+              'job failed; it will be retried if attempts remain',
+            );
             throw e;
           }
         }
