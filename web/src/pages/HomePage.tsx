@@ -66,7 +66,7 @@ export default function HomePage() {
       <Row gutter={[16, 16]} data-testid="stats">
         {cards.map((c) => (
           <Col key={c.key} xs={24} sm={12} xl={8}>
-            <Card data-testid={`stat-${c.key}`}>
+            <Card data-testid={`stat-${c.key}`} style={{ height: '100%' }}>
               <Statistic
                 title={t(`home.${c.key}`)}
                 value={c.value}

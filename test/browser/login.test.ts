@@ -1,0 +1,90 @@
+// Browser: logging in as every demo role shows exactly that role's menu; a wrong password is reported
+// inline; the language switch turns the UI English and back, and the choice survives a reload.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { startTestPlatform, type TestPlatform } from '../helpers.ts';
+import { fillLogin, launchBrowser, login, menuKeys, newPage } from './browser.ts';
+
+let platform: TestPlatform;
+let browser: Browser;
+
+before(async () => {
+  [platform, browser] = await Promise.all([startTestPlatform(), launchBrowser()]);
+});
+
+after(async () => {
+  await browser?.close();
+  await platform?.close();
+});
+
+const EVERYONE = ['home', 'calendar', 'apiKeys', 'notifications'];
+const ADMIN_PAGES = ['users', 'orgs', 'ledger'];
+
+const EXPECTED: Record<string, string[]> = {
+  admin: [...EVERYONE, ...ADMIN_PAGES],
+  auditor: [...EVERYONE, ...ADMIN_PAGES],
+  security: [...EVERYONE, ...ADMIN_PAGES],
+  provider: EVERYONE,
+  consumer: EVERYONE,
+  operator: EVERYONE,
+  public: EVERYONE,
+  company: EVERYONE,
+};
+
+for (const [username, expected] of Object.entries(EXPECTED)) {
+  test(`${username} sees the menu of their role`, async () => {
+    const { context, page } = await newPage(browser, platform.url);
+    try {
+      await login(page, username);
+      assert.deepEqual(await menuKeys(page), [...expected].sort());
+      // The home page greets the user with their organization and roles.
+      await page.getByTestId('welcome').waitFor();
+      // A page outside the role answers 403 in the UI too (the server refuses the API call anyway).
+      if (!expected.includes('users')) {
+        await page.goto('/users');
+        await page.getByText('403').waitFor();
+      }
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+test('a wrong password is reported on the login form', async () => {
+  const { context, page } = await newPage(browser, platform.url);
+  try {
+    await fillLogin(page, 'admin', 'not-the-password');
+    const alert = page.getByTestId('login-error');
+    await alert.waitFor();
+    assert.match((await alert.textContent()) ?? '', /用户名或密码|密码/);
+    assert.equal(await page.getByTestId('side-menu').count(), 0);
+    assert.equal(new URL(page.url()).pathname, '/login');
+  } finally {
+    await context.close();
+  }
+});
+
+test('switching the language shows English labels and back, and persists', async () => {
+  const { context, page } = await newPage(browser, platform.url);
+  try {
+    await page.goto('/login');
+    await page.getByRole('button', { name: /^English/ }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+
+    await login(page, 'admin');
+    const menu = page.getByTestId('side-menu');
+    for (const label of ['Home', 'Users', 'Organizations', 'Ledger', 'API keys']) await menu.getByText(label, { exact: true }).waitFor();
+    await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+
+    await page.reload();
+    await menu.getByText('Users', { exact: true }).waitFor();
+
+    await page.getByRole('button', { name: /^中文/ }).click();
+    for (const label of ['首页', '用户管理', '组织机构', '存证账本', 'API 密钥']) await menu.getByText(label, { exact: true }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+  } finally {
+    await context.close();
+  }
+});
