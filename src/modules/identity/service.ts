@@ -98,6 +98,7 @@ export class IdentityService {
   #sessions = new Map<string, CachedSession>();
   #ipFailures = new Map<string, { count: number; since: number }>();
   #lastNonceSweep = 0;
+  #lastSessionSweep = 0;
 
   constructor(
     readonly db: Db,
@@ -258,34 +259,30 @@ export class IdentityService {
     if (!user) {
       await verifyPassword(password, await dummyHash());
       this.noteIpFailure(meta.ip);
-      await this.db
-        .transaction()
-        .execute((tx) =>
-          this.ledger.append(tx, {
-            actor: ANONYMOUS,
-            action: 'auth.login_failed',
-            objectType: 'user',
-            objectId: null,
-            details: { ...details, reason: 'unknown_user' },
-          }),
-        );
+      await this.db.transaction().execute((tx) =>
+        this.ledger.append(tx, {
+          actor: ANONYMOUS,
+          action: 'auth.login_failed',
+          objectType: 'user',
+          objectId: null,
+          details: { ...details, reason: 'unknown_user' },
+        }),
+      );
       throw new AppError(401, 'AUTH_INVALID_CREDENTIALS');
     }
     const userActor = await this.actorFor({ ...user, user_id: user.id }, 'user');
     if (user.locked_until && new Date(user.locked_until).getTime() > Date.now()) {
       this.noteIpFailure(meta.ip);
-      await this.db
-        .transaction()
-        .execute((tx) =>
-          this.ledger.append(tx, {
-            actor: ANONYMOUS,
-            action: 'auth.login_failed',
-            objectType: 'user',
-            objectId: user.id,
-            orgId: user.org_id,
-            details: { ...details, reason: 'locked' },
-          }),
-        );
+      await this.db.transaction().execute((tx) =>
+        this.ledger.append(tx, {
+          actor: ANONYMOUS,
+          action: 'auth.login_failed',
+          objectType: 'user',
+          objectId: user.id,
+          orgId: user.org_id,
+          details: { ...details, reason: 'locked' },
+        }),
+      );
       throw this.lockedError(new Date(user.locked_until));
     }
     if (!(await verifyPassword(password, user.password_hash))) {
@@ -319,19 +316,22 @@ export class IdentityService {
       throw new AppError(401, 'AUTH_INVALID_CREDENTIALS');
     }
     if (user.status !== 'active') {
-      await this.db
-        .transaction()
-        .execute((tx) =>
-          this.ledger.append(tx, {
-            actor: ANONYMOUS,
-            action: 'auth.login_failed',
-            objectType: 'user',
-            objectId: user.id,
-            orgId: user.org_id,
-            details: { ...details, reason: 'disabled' },
-          }),
-        );
+      await this.db.transaction().execute((tx) =>
+        this.ledger.append(tx, {
+          actor: ANONYMOUS,
+          action: 'auth.login_failed',
+          objectType: 'user',
+          objectId: user.id,
+          orgId: user.org_id,
+          details: { ...details, reason: 'disabled' },
+        }),
+      );
       throw new AppError(403, 'AUTH_USER_DISABLED');
+    }
+    if (Date.now() - this.#lastSessionSweep > 3600_000) {
+      // Housekeeping: forget sessions that ended more than a week ago.
+      this.#lastSessionSweep = Date.now();
+      await this.repo.deleteExpiredSessions(this.db, 7);
     }
     const sessionToken = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
