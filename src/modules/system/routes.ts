@@ -50,4 +50,40 @@ export async function registerSystemRoutes(app: App, ctx: AppContext, metrics: M
     },
     async () => ({ name: 'Shuyuan 数源', version: '0.1.0', languages: ['zh-CN', 'en'], demo: ctx.config.demo }),
   );
+
+  app.get(
+    '/api/stats',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Platform counts for the home page (any signed-in user)',
+        response: {
+          200: Type.Object({
+            organizations: Type.Integer(),
+            users: Type.Integer(),
+            activeUsers: Type.Integer(),
+            ledgerEntries: Type.Integer(),
+            checkpoints: Type.Integer(),
+            lastCheckpointAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+            unreadNotifications: Type.Integer(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      await ctx.authz.authorize(req.actor, 'stats.read', { type: 'platform' });
+      const [identity, ledger, unread] = await Promise.all([
+        ctx.identity.counts(),
+        ctx.ledger.stats(),
+        req.actor.userId ? ctx.notifications.unreadCount(req.actor.userId) : Promise.resolve(0),
+      ]);
+      return {
+        ...identity,
+        ledgerEntries: ledger.entries,
+        checkpoints: ledger.checkpoints,
+        lastCheckpointAt: ledger.lastCheckpointAt ? ledger.lastCheckpointAt.toISOString() : null,
+        unreadNotifications: unread,
+      };
+    },
+  );
 }
