@@ -1,0 +1,35 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestPlatform, type TestPlatform } from '../../../test/helpers.ts';
+import { DEMO_PASSWORD } from '../identity/service.ts';
+
+let p: TestPlatform;
+before(async () => {
+  p = await startTestPlatform({}, { jobs: false });
+});
+after(async () => {
+  await p.close();
+});
+
+test('GET /api/stats needs a login', async () => {
+  const res = await p.client().get('/api/stats');
+  assert.equal(res.status, 401);
+  assert.equal(res.body.error.code, 'UNAUTHENTICATED');
+});
+
+test('GET /api/stats counts the demo world, and counts the login in the ledger', async () => {
+  const c = p.client();
+  const before = await (async () => {
+    await c.login('admin', DEMO_PASSWORD);
+    return (await c.get('/api/stats')).body;
+  })();
+  assert.ok(before.organizations >= 14, `organizations: ${before.organizations}`);
+  assert.ok(before.users >= 8, `users: ${before.users}`);
+  assert.equal(before.activeUsers, before.users);
+  assert.ok(before.ledgerEntries > 0);
+  assert.equal(typeof before.unreadNotifications, 'number');
+  const c2 = p.client();
+  await c2.login('auditor', DEMO_PASSWORD);
+  const afterLogin = (await c.get('/api/stats')).body;
+  assert.equal(afterLogin.ledgerEntries, before.ledgerEntries + 1, 'the second login is one more ledger entry');
+});
