@@ -7,7 +7,7 @@ const CODE_FIELDS: Record<string, string> = {
   USERNAME_TAKEN: 'username',
   ORG_CODE_TAKEN: 'code',
   PASSWORD_POLICY: 'password',
-  AUTH_INVALID_CREDENTIALS: 'currentPassword',
+  CURRENT_PASSWORD_WRONG: 'currentPassword',
 };
 
 export function applyServerError(form: FormInstance, e: unknown, fields: string[]): boolean {

@@ -2,7 +2,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get } from './api.ts';
-import type { Org, OrgRef } from './types.ts';
+import { ORG_KINDS, type Org, type OrgRef } from './types.ts';
+
+const KIND_ORDER: readonly string[] = ORG_KINDS;
 
 export interface OrgNode {
   org: Org;
@@ -17,7 +19,7 @@ export function buildOrgTree(orgs: Org[]): OrgNode[] {
     (parent ? parent.children : roots).push(n);
   }
   const sort = (list: OrgNode[]) => {
-    list.sort((a, b) => a.org.code.localeCompare(b.org.code));
+    list.sort((a, b) => KIND_ORDER.indexOf(a.org.kind) - KIND_ORDER.indexOf(b.org.kind) || a.org.code.localeCompare(b.org.code));
     list.forEach((n) => sort(n.children));
   };
   sort(roots);
@@ -37,7 +39,8 @@ export function useOrgs() {
   const reload = useCallback(async () => {
     setLoading(true);
     try {
-      setOrgs(await get<Org[]>('/api/orgs'));
+      const r = await get<Org[] | { items: Org[] }>('/api/orgs');
+      setOrgs(Array.isArray(r) ? r : r.items);
       setError(null);
     } catch (e) {
       setError(e);

@@ -102,7 +102,7 @@ export interface CalendarDay {
   working: boolean;
   kind: string;
   name?: string | null;
-  override?: unknown;
+  override?: { kind: 'workday' | 'holiday'; note: string } | null;
 }
 
 export interface CalendarYear {
@@ -118,6 +118,7 @@ export interface ApiKey {
   createdAt?: string;
   lastUsedAt?: string | null;
   revokedAt?: string | null;
+  secretSha256Prefix?: string;
 }
 
 export interface Stats {

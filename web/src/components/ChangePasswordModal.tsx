@@ -31,9 +31,7 @@ export default function ChangePasswordModal({ open, onClose }: { open: boolean; 
       message.success(t('password.changed'));
       close();
     } catch (e) {
-      const fieldMap = e && typeof e === 'object' && 'details' in e && (e as { details: { field?: string } }).details?.field === 'password';
-      if (fieldMap) form.setFields([{ name: 'newPassword', errors: [errorMessage(e)] }]);
-      else if (!applyServerError(form, e, ['currentPassword', 'newPassword'])) setError(errorMessage(e));
+      if (!applyServerError(form, e, ['currentPassword', 'newPassword'])) setError(errorMessage(e));
     } finally {
       setBusy(false);
     }
@@ -50,7 +48,7 @@ export default function ChangePasswordModal({ open, onClose }: { open: boolean; 
       confirmLoading={busy}
       destroyOnHidden
     >
-      <Form form={form} layout="vertical" onFinish={submit} data-testid="change-password-form">
+      <Form form={form} name="changePassword" layout="vertical" onFinish={submit} data-testid="change-password-form">
         <Form.Item name="currentPassword" label={t('password.current')} rules={[{ required: true, message: t('common.required', { field: t('password.current') }) }]}>
           <Input.Password autoComplete="current-password" />
         </Form.Item>

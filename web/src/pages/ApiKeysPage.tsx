@@ -1,6 +1,6 @@
 // API 密钥: the user's AppKey/AppSecret pairs for machine clients. The secret is shown once, at creation.
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, Descriptions, Form, Input, Modal, Table, Typography, type TableColumnsType } from 'antd';
+import { Alert, App as AntApp, Button, Card, Descriptions, Form, Input, Modal, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { del, errorMessage, get, post } from '../api.ts';
@@ -42,15 +42,15 @@ export default function ApiKeysPage() {
 
   const remove = (k: ApiKey) =>
     modal.confirm({
-      title: t('common.delete'),
-      content: t('apiKeys.deleteConfirm', { name: k.name }),
-      okText: t('common.delete'),
+      title: t('apiKeys.revoke'),
+      content: t('apiKeys.revokeConfirm', { name: k.name }),
+      okText: t('apiKeys.revoke'),
       okButtonProps: { danger: true },
       cancelText: t('common.cancel'),
       onOk: async () => {
         try {
           await del(`/api/api-keys/${k.id}`);
-          message.success(t('apiKeys.deleted'));
+          message.success(t('apiKeys.revoked'));
           await load();
         } catch (e) {
           message.error(errorMessage(e));
@@ -70,16 +70,28 @@ export default function ApiKeysPage() {
         </Typography.Text>
       ),
     },
+    {
+      title: t('apiKeys.fingerprint'),
+      dataIndex: 'secretSha256Prefix',
+      key: 'fingerprint',
+      render: (v?: string) => (v ? <span className="mono">{v}</span> : '—'),
+    },
+    {
+      title: t('apiKeys.status'),
+      key: 'status',
+      render: (_v, k) => (k.revokedAt ? <Tag>{t('apiKeys.statusRevoked', { time: formatDateTime(k.revokedAt) })}</Tag> : <Tag color="green">{t('apiKeys.statusActive')}</Tag>),
+    },
     { title: t('apiKeys.createdAt'), dataIndex: 'createdAt', key: 'createdAt', render: (v?: string) => formatDateTime(v) || '—' },
     { title: t('apiKeys.lastUsedAt'), dataIndex: 'lastUsedAt', key: 'lastUsedAt', render: (v?: string | null) => formatDateTime(v) || '—' },
     {
       title: t('common.actions'),
       key: 'actions',
-      render: (_v, k) => (
-        <Button type="link" danger size="small" onClick={() => remove(k)} aria-label={`${t('common.delete')} ${k.name}`}>
-          {t('common.delete')}
-        </Button>
-      ),
+      render: (_v, k) =>
+        k.revokedAt ? null : (
+          <Button type="link" danger size="small" onClick={() => remove(k)} aria-label={`${t('apiKeys.revoke')} ${k.name}`}>
+            {t('apiKeys.revoke')}
+          </Button>
+        ),
     },
   ];
 
@@ -154,7 +166,7 @@ function CreateKeyModal({ onClose, onCreated }: { onClose(): void; onCreated(c: 
   };
   return (
     <Modal open title={t('apiKeys.create')} okText={t('common.create')} cancelText={t('common.cancel')} onOk={() => form.submit()} onCancel={onClose} confirmLoading={busy}>
-      <Form form={form} layout="vertical" onFinish={submit}>
+      <Form form={form} name="apiKeyCreate" layout="vertical" onFinish={submit}>
         <Form.Item name="name" label={t('apiKeys.name')} rules={[{ required: true, whitespace: true, max: 100, message: t('apiKeys.nameRequired') }]}>
           <Input autoComplete="off" />
         </Form.Item>

@@ -15,8 +15,10 @@ type DayClass = 'working' | 'weekend' | 'holiday' | 'adjusted';
 function classify(day: CalendarDay | undefined, d: Dayjs): DayClass {
   const weekend = d.day() === 0 || d.day() === 6;
   if (!day) return weekend ? 'weekend' : 'working';
+  if (day.kind === 'holiday') return 'holiday';
+  if (day.kind === 'adjusted_workday') return 'adjusted';
   if (day.working) return weekend ? 'adjusted' : 'working';
-  return weekend && !day.name && day.kind === 'weekend' ? 'weekend' : 'holiday';
+  return weekend ? 'weekend' : 'holiday';
 }
 
 const COLORS: Record<DayClass, string> = { working: 'default', weekend: 'default', holiday: 'red', adjusted: 'orange' };
@@ -159,6 +161,7 @@ function OverrideModal({ date, days, onClose, onSaved }: { date: Dayjs | null; d
     >
       <Form
         form={form}
+        name="calendarOverride"
         layout="vertical"
         onFinish={submit}
         initialValues={{ date: date ?? undefined, kind: current?.working ? 'holiday' : 'workday', note: '' }}

@@ -124,6 +124,7 @@ export default function LedgerPage() {
       >
         <Form
           form={form}
+          name="ledgerFilters"
           layout="inline"
           onFinish={(v) => {
             setFilters(toFilters(v));

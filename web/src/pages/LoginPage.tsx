@@ -86,7 +86,7 @@ export default function LoginPage() {
           <div style={{ opacity: 0.85 }}>{t('app.tagline')}</div>
         </div>
         <Card title={<h2 style={{ margin: 0, fontSize: 18 }}>{t('login.title')}</h2>}>
-          <Form form={form} layout="vertical" onFinish={submit} requiredMark={false} data-testid="login-form">
+          <Form form={form} name="login" layout="vertical" onFinish={submit} requiredMark={false} data-testid="login-form">
             <Form.Item name="username" label={t('login.username')} rules={[{ required: true, whitespace: true, message: t('login.usernameRequired') }]}>
               <Input prefix={<UserOutlined />} autoComplete="username" autoFocus size="large" />
             </Form.Item>

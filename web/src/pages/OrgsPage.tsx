@@ -187,7 +187,7 @@ function CreateOrgModal({ parent, onClose, onSaved }: { parent: Org | null; onCl
       onCancel={onClose}
       confirmLoading={busy}
     >
-      <Form form={form} layout="vertical" onFinish={submit} initialValues={{ kind: defaultKind }} data-testid="org-form">
+      <Form form={form} name="orgCreate" layout="vertical" onFinish={submit} initialValues={{ kind: defaultKind }} data-testid="org-form">
         <Form.Item
           name="code"
           label={t('orgs.code')}
@@ -242,7 +242,7 @@ function RenameOrgModal({ org, onClose, onSaved }: { org: Org; onClose(): void; 
 
   return (
     <Modal open title={t('orgs.renameTitle', { name: name(org) })} okText={t('common.save')} cancelText={t('common.cancel')} onOk={() => form.submit()} onCancel={onClose} confirmLoading={busy}>
-      <Form form={form} layout="vertical" onFinish={submit} initialValues={{ nameZh: org.nameZh, nameEn: org.nameEn }}>
+      <Form form={form} name="orgRename" layout="vertical" onFinish={submit} initialValues={{ nameZh: org.nameZh, nameEn: org.nameEn }}>
         <Form.Item name="nameZh" label={t('orgs.nameZh')} rules={[{ required: true, whitespace: true, max: 200, message: t('common.required', { field: t('orgs.nameZh') }) }]}>
           <Input />
         </Form.Item>

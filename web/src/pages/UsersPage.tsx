@@ -73,6 +73,7 @@ export default function UsersPage() {
   const statusOptions = [
     { value: 'active', label: t('users.statusActive') },
     { value: 'disabled', label: t('users.statusDisabled') },
+    { value: 'locked', label: t('users.statusLockedFilter') },
   ];
 
   const confirmAction = (u: UserRow, action: 'disable' | 'enable' | 'unlock') => {
@@ -168,6 +169,7 @@ export default function UsersPage() {
       {!editable && <Alert type="info" showIcon title={t('users.readOnlyNote')} style={{ marginBottom: 16 }} />}
       <Form
         form={filterForm}
+        name="userFilters"
         layout="inline"
         onFinish={(v) => {
           setFilters({ q: v.q?.trim() || undefined, orgId: v.orgId, role: v.role, status: v.status });
@@ -183,7 +185,7 @@ export default function UsersPage() {
           <TreeSelect treeData={orgTree} allowClear showSearch treeNodeFilterProp="title" treeDefaultExpandAll style={{ width: 220 }} placeholder={t('common.all')} />
         </Form.Item>
         <Form.Item name="role" label={t('users.filterRole')}>
-          <Select options={roleOptions} allowClear style={{ width: 200 }} placeholder={t('common.all')} />
+          <Select options={roleOptions} allowClear showSearch optionFilterProp="label" style={{ width: 200 }} placeholder={t('common.all')} />
         </Form.Item>
         <Form.Item name="status" label={t('users.filterStatus')}>
           <Select options={statusOptions} allowClear style={{ width: 120 }} placeholder={t('common.all')} />
@@ -294,6 +296,7 @@ function UserModal({
     >
       <Form
         form={form}
+        name="userForm"
         layout="vertical"
         onFinish={submit}
         data-testid="user-form"
@@ -319,7 +322,7 @@ function UserModal({
           <TreeSelect treeData={orgTree} showSearch treeNodeFilterProp="title" treeDefaultExpandAll />
         </Form.Item>
         <Form.Item name="roles" label={t('users.roles')} rules={[{ required: true, type: 'array', min: 1, message: t('users.rolesRequired') }]}>
-          <Select mode="multiple" options={roleOptions} />
+          <Select mode="multiple" options={roleOptions} optionFilterProp="label" />
         </Form.Item>
         {isNew && (
           <Form.Item
@@ -372,7 +375,7 @@ function ResetPasswordModal({ user, onClose }: { user: UserRow; onClose(): void 
       onCancel={onClose}
       confirmLoading={busy}
     >
-      <Form form={form} layout="vertical" onFinish={submit}>
+      <Form form={form} name="resetPassword" layout="vertical" onFinish={submit}>
         <Form.Item
           name="password"
           label={t('users.newPassword')}
