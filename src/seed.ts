@@ -1,6 +1,7 @@
 // The demo world (示范市): seeded on first start with an empty database (SHUYUAN_DEMO=0 turns it off).
 // Idempotent: each module's seed does nothing when its demo objects already exist.
 import type { AppContext } from './context.ts';
+import { ROLES, SYSTEM } from './modules/identity/actor.ts';
 
 export interface DemoLogin {
   username: string;
@@ -16,5 +17,27 @@ export interface DemoSummary {
 }
 
 export async function seedDemo(ctx: AppContext): Promise<DemoSummary> {
-  return ctx.identity.seedDemo();
+  const summary = await ctx.identity.seedDemo();
+  if (summary.created) {
+    // A first message in every demo user's inbox, so the bell and the inbox are not empty on first look.
+    await ctx.db.transaction().execute(async (tx) => {
+      let recipients = 0;
+      for (const role of ROLES) {
+        const r = await ctx.notifications.notify(tx, {
+          role,
+          kind: 'system.welcome',
+          title: { zh: '欢迎使用数源公共数据资源平台', en: 'Welcome to the Shuyuan public data platform' },
+          body: {
+            zh: '这是示范市的演示环境：组织机构、用户和存证账本都已就绪。菜单随您的角色而变化。',
+            en: 'This is the demo city: organizations, users and the ledger are ready. The menu follows your roles.',
+          },
+          link: '/',
+          email: false,
+        });
+        recipients += r.ids.length;
+      }
+      await ctx.ledger.append(tx, { actor: SYSTEM, action: 'notification.send', objectType: 'notification', details: { kind: 'system.welcome', recipients } });
+    });
+  }
+  return summary;
 }
