@@ -219,3 +219,18 @@ describe('password change and policy', () => {
     assert.match(bad.body.error.message, /^The password does not meet the policy/);
   });
 });
+
+describe('per-address throttling (runs last: it blocks this address)', () => {
+  test('many failed logins from one address are throttled with Retry-After, across usernames', async () => {
+    const c = p.client();
+    let res = await c.post('/api/auth/login', { username: 'spray-0', password: 'Guess#12345' });
+    for (let i = 1; i < 40 && res.status === 401; i++)
+      res = await c.post('/api/auth/login', { username: `spray-${i}`, password: 'Guess#12345' });
+    assert.equal(res.status, 429);
+    assert.equal(res.body.error.code, 'AUTH_THROTTLED');
+    assert.ok(Number(res.headers.get('retry-after')) > 0);
+    // the limit is loginMaxFailures × 10 failures per lockout window (3 × 10 here)
+    const failures = await p.ctx.ledger.list({ action: 'auth.login_failed' }, 1, 1);
+    assert.ok(failures.total >= 30);
+  });
+});

@@ -143,32 +143,39 @@ export class Authorizer {
     return allowed;
   }
 
-  private async rulesAllow(actor: Actor, action: string, object: AuthzObject): Promise<boolean> {
-    const signedIn = actor.kind === 'user' || actor.kind === 'api_key';
-    if (!signedIn) return this.#anyRule(this.#anonymous, actor, action, object);
-    for (const role of actor.roles) {
-      const rules = this.#roleRules[role];
-      if (rules && (await this.#anyRule(rules, actor, action, object))) return true;
+  /** Role rules; synchronous unless an org_subtree rule needs the org tree. */
+  private rulesAllow(actor: Actor, action: string, object: AuthzObject): boolean | Promise<boolean> {
+    let needsTree = false;
+    if (actor.kind === 'user' || actor.kind === 'api_key') {
+      for (const role of actor.roles) {
+        const rules = this.#roleRules[role];
+        if (!rules) continue;
+        const r = scanRules(rules, actor, action, object);
+        if (r === true) return true;
+        if (r === 'tree') needsTree = true;
+      }
+      const r = scanRules(this.#baseline, actor, action, object);
+      if (r === true) return true;
+      if (r === 'tree') needsTree = true;
+    } else {
+      const r = scanRules(this.#anonymous, actor, action, object);
+      if (r === true) return true;
+      if (r === 'tree') needsTree = true;
     }
-    return this.#anyRule(this.#baseline, actor, action, object);
+    if (!needsTree || !actor.orgId || !object.orgId) return false;
+    return this.orgs.isWithin(object.orgId, actor.orgId);
   }
+}
 
-  async #anyRule(rules: Rule[], actor: Actor, action: string, object: AuthzObject): Promise<boolean> {
-    for (const rule of rules) {
-      if (!matchAction(rule.action, action)) continue;
-      if (await this.#inScope(rule.scope, actor, object)) return true;
-    }
-    return false;
+/** true: a rule allows; 'tree': only an org_subtree rule matches the action (needs the org tree); false: none. */
+function scanRules(rules: Rule[], actor: Actor, action: string, object: AuthzObject): boolean | 'tree' {
+  let tree = false;
+  for (const rule of rules) {
+    if (!matchAction(rule.action, action)) continue;
+    if (rule.scope === 'any') return true;
+    if (rule.scope === 'self') {
+      if (actor.userId && object.userId === actor.userId) return true;
+    } else tree = true;
   }
-
-  async #inScope(scope: Scope, actor: Actor, object: AuthzObject): Promise<boolean> {
-    switch (scope) {
-      case 'any':
-        return true;
-      case 'self':
-        return !!actor.userId && object.userId === actor.userId;
-      case 'org_subtree':
-        return !!actor.orgId && (await this.orgs.isWithin(object.orgId, actor.orgId));
-    }
-  }
+  return tree ? 'tree' : false;
 }

@@ -59,14 +59,14 @@ export class OrgTree {
   }
 
   async get(id: string): Promise<OrgNode | undefined> {
-    await this.ensure();
+    if (Date.now() - this.#loadedAt >= TTL_MS) await this.ensure();
     return this.#byId.get(id);
   }
 
   /** Ids from the root down to `id` (empty for an unknown id). */
   async path(id: string | null): Promise<string[]> {
     if (!id) return [];
-    await this.ensure();
+    if (Date.now() - this.#loadedAt >= TTL_MS) await this.ensure();
     const out: string[] = [];
     const seen = new Set<string>();
     for (let cur = this.#byId.get(id); cur && !seen.has(cur.id); cur = cur.parentId ? this.#byId.get(cur.parentId) : undefined) {
