@@ -88,3 +88,48 @@ test('switching the language shows English labels and back, and persists', async
     await context.close();
   }
 });
+
+test('the header and the side menu work with the keyboard alone', async () => {
+  const { context, page } = await newPage(browser, platform.url);
+  try {
+    await login(page, 'auditor');
+    // Tab reaches the side-menu entries; Enter follows them.
+    let reached = false;
+    for (let i = 0; i < 25 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'menu-ledger');
+    }
+    assert.ok(reached, 'Tab reaches the ledger menu entry');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/ledger');
+    // The user menu opens with Enter and its first entry (change password) opens a labelled dialog.
+    await page.getByTestId('user-menu').focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('menuitem', { name: '修改密码' }).waitFor();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: '修改密码' });
+    await dialog.getByLabel('当前密码').waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  } finally {
+    await context.close();
+  }
+});
+
+test('repeated wrong passwords lock the account and the form says until when', async () => {
+  const { context, page } = await newPage(browser, platform.url);
+  try {
+    // Runs last in this file: 'consumer' stays locked afterwards.
+    const alert = page.getByTestId('login-error');
+    let text = '';
+    for (let i = 0; i < 10 && !text.includes('锁定'); i++) {
+      await fillLogin(page, 'consumer', `wrong-${i}`);
+      await alert.waitFor();
+      await page.waitForFunction(() => !document.querySelector('[data-testid="login-submit"]')?.classList.contains('ant-btn-loading'));
+      text = (await alert.textContent()) ?? '';
+    }
+    assert.match(text, /账户已锁定，至 \d{2}:\d{2} 解锁/);
+  } finally {
+    await context.close();
+  }
+});

@@ -125,7 +125,7 @@ function Shell() {
         <Space size="middle">
           <Bell onOpen={() => setInboxOpen(true)} />
           <LangSwitch ghost />
-          <Dropdown menu={{ items: userItems, onClick: onUserMenu }} trigger={['click']}>
+          <Dropdown menu={{ items: userItems, onClick: onUserMenu }} trigger={['click']} autoFocus>
             <Button ghost icon={<UserOutlined />} data-testid="user-menu" aria-label={t('header.userMenu', { name: me.displayName })} aria-haspopup="menu">
               {me.displayName}
             </Button>
