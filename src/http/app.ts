@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -94,7 +94,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     transformStaticCSP: (header) => (config.cookieSecure ? header : header.replace(/\s*upgrade-insecure-requests;?/, '')),
   });
 
-  await app.register(helmet, {
+  // Security headers (helmet's policy) computed once at start and set on every reply: helmet's per-request
+  // middleware cost ~7% of an authenticated GET in a profile, and none of these headers vary per request.
+  const securityHeaders = computeSecurityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -113,7 +115,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       },
     },
     crossOriginEmbedderPolicy: false,
-    hsts: config.cookieSecure,
+    strictTransportSecurity: config.cookieSecure,
+  });
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
   });
   await app.register(cookie);
   await app.register(rateLimit, {
@@ -151,4 +157,15 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
 
   return app;
+}
+
+/** Runs helmet's middleware once against a recording response and returns the headers it set. */
+function computeSecurityHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  helmet(options)({} as never, recorder as never, () => undefined);
+  return headers;
 }
