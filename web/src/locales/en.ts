@@ -203,6 +203,16 @@ const en: Resources = {
     noCheckpoint: 'No checkpoint yet',
     copyHash: 'Copy hash',
     actorKinds: { user: 'User', api_key: 'API key', system: 'System', anonymous: 'Anonymous' },
+    fields: {
+      algorithm: 'Algorithm',
+      keyId: 'Key id',
+      publicKeyPem: 'Public key (PEM)',
+      publicKeyRawBase64: 'Public key (raw bytes, base64)',
+      treeSize: 'Entries covered',
+      rootHash: 'Merkle tree root hash',
+      signedAt: 'Signed at',
+      signature: 'Signature (base64)',
+    },
   },
   calendar: {
     title: 'Working calendar',

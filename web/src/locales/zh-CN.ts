@@ -201,6 +201,16 @@ const zhCN = {
     noCheckpoint: '尚无检查点',
     copyHash: '复制哈希',
     actorKinds: { user: '用户', api_key: 'API 密钥', system: '系统', anonymous: '匿名' },
+    fields: {
+      algorithm: '算法',
+      keyId: '密钥 ID',
+      publicKeyPem: '公钥（PEM）',
+      publicKeyRawBase64: '公钥（原始字节，Base64）',
+      treeSize: '覆盖记录数',
+      rootHash: 'Merkle 树根哈希',
+      signedAt: '签名时间',
+      signature: '签名（Base64）',
+    },
   },
   calendar: {
     title: '工作日历',

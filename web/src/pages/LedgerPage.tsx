@@ -81,7 +81,7 @@ export default function LedgerPage() {
       render: (_v, e) => (
         <Space size={4}>
           <span>{e.actorName ?? e.actorId ?? '—'}</span>
-          {e.actorKind !== 'user' && <Tag>{t(`ledger.actorKinds.${e.actorKind}`, { defaultValue: e.actorKind })}</Tag>}
+          {e.actorKind !== 'user' && e.actorKind !== 'system' && <Tag>{t(`ledger.actorKinds.${e.actorKind}`, { defaultValue: e.actorKind })}</Tag>}
         </Space>
       ),
     },
@@ -91,9 +91,9 @@ export default function LedgerPage() {
       title: t('ledger.object'),
       key: 'object',
       render: (_v, e) => (
-        <span className="mono">
+        <span className="mono" title={e.objectId ? `${e.objectType}:${e.objectId}` : e.objectType}>
           {e.objectType}
-          {e.objectId ? `:${e.objectId}` : ''}
+          {e.objectId ? `:${e.objectId.length > 12 ? `${e.objectId.slice(0, 8)}…` : e.objectId}` : ''}
         </span>
       ),
     },
@@ -185,6 +185,14 @@ export default function LedgerPage() {
                   <Typography.Text strong>{t('ledger.details')}</Typography.Text>
                   <pre className="json mono">{JSON.stringify(e.details ?? {}, null, 2)}</pre>
                 </div>
+                {e.objectId && (
+                  <div>
+                    <Typography.Text strong>{t('ledger.objectId')}: </Typography.Text>
+                    <Typography.Text className="mono" copyable>
+                      {e.objectId}
+                    </Typography.Text>
+                  </div>
+                )}
                 <div>
                   <Typography.Text strong>{t('ledger.hash')}: </Typography.Text>
                   <Typography.Text className="mono" copyable>
@@ -310,6 +318,7 @@ function TrustCard() {
   const [key, setKey] = useState<Record<string, unknown> | null>(null);
   const [checkpoint, setCheckpoint] = useState<Record<string, unknown> | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
+  const label = (k: string) => t(`ledger.fields.${k}`, { defaultValue: k });
 
   useEffect(() => {
     get<Record<string, unknown>>('/api/ledger/key')
@@ -326,11 +335,11 @@ function TrustCard() {
       <Typography.Title level={3} style={{ fontSize: 14 }}>
         {t('ledger.publicKey')}
       </Typography.Title>
-      {key && <KeyValues value={key} testId="ledger-key" />}
+      {key && <KeyValues value={key} testId="ledger-key" label={label} />}
       <Typography.Title level={3} style={{ fontSize: 14, marginTop: 16 }}>
         {t('ledger.latestCheckpoint')}
       </Typography.Title>
-      {checkpoint ? <KeyValues value={checkpoint} testId="ledger-checkpoint" /> : checkpoint === null && <Typography.Text type="secondary">{t('ledger.noCheckpoint')}</Typography.Text>}
+      {checkpoint ? <KeyValues value={checkpoint} testId="ledger-checkpoint" label={label} /> : checkpoint === null && <Typography.Text type="secondary">{t('ledger.noCheckpoint')}</Typography.Text>}
     </Card>
   );
 }
