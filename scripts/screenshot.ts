@@ -28,11 +28,19 @@ if (!process.env.TEST_DATABASE_URL) {
 const { startTestPlatform } = await import('../test/helpers.ts');
 const { launchBrowser, login, newPage } = await import('../test/browser/browser.ts');
 
-const platform = await startTestPlatform();
+// Checkpoints every 10 entries, so the demo world already has a signed one to show.
+const platform = await startTestPlatform({ ledgerCheckpointEvery: 10 });
 const browser = await launchBrowser();
 try {
   const { page } = await newPage(browser, platform.url);
   await login(page, 'admin');
+  // Wait (a little) for the first checkpoint, which is signed in the background.
+  for (let i = 0; i < 20; i++) {
+    const stats = await page.evaluate(async () => (await fetch('/api/stats')).json());
+    if (stats.checkpoints > 0) break;
+    await page.waitForTimeout(500);
+  }
+  await page.reload();
   await page.getByTestId('stat-ledgerEntries').waitFor();
   await page.waitForLoadState('networkidle');
   await page.mouse.move(0, 0);
