@@ -29,7 +29,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
   const db = database.db;
   // One line per service; each module owns its own line.
   const jobs = new JobsService(database, config, log);
-  const ledger = new LedgerService(db, config, log, jobs);
+  const ledger = new LedgerService(db, config, log, jobs, database);
   const authz = new Authorizer(db);
   const calendar = new CalendarService(db, ledger);
   const notifications = new NotificationService(db, config, log, jobs, ledger);

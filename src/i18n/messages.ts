@@ -61,6 +61,48 @@ export const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   CALENDAR_OVERRIDE_NOT_FOUND: { 'zh-CN': '{date} 没有人工调整', en: 'There is no override on {date}' },
   CALENDAR_SPAN_TOO_LONG: { 'zh-CN': '日期区间过长（最多 {max} 天）', en: 'Date range too long (at most {max} days)' },
   NOTIFICATION_NOT_FOUND: { 'zh-CN': '通知不存在', en: 'Notification not found' },
+  // ledger: entries, checkpoints, proofs, verification
+  LEDGER_BAD_CHECKPOINT_BEYOND_END: {
+    'zh-CN': '签名检查点覆盖的记录已不存在（账本止于第 {prev} 条）',
+    en: 'A signed checkpoint covers entries that no longer exist (the ledger ends at #{prev})',
+  },
+  LEDGER_BAD_CHECKPOINT_KEY_UNKNOWN: {
+    'zh-CN': '覆盖至第 {seq} 条的检查点由未知密钥签名',
+    en: 'The checkpoint covering entries up to #{seq} is signed by an unknown key',
+  },
+  LEDGER_BAD_CHECKPOINT_ROOT_MISMATCH: {
+    'zh-CN': '覆盖至第 {seq} 条的签名检查点与记录不符：这些记录被改写过',
+    en: 'The signed checkpoint covering entries up to #{seq} does not match them: they were rewritten',
+  },
+  LEDGER_BAD_CHECKPOINT_SIGNATURE_INVALID: {
+    'zh-CN': '覆盖至第 {seq} 条的检查点签名验证失败',
+    en: 'The signature of the checkpoint covering entries up to #{seq} does not verify',
+  },
+  LEDGER_BAD_ENTRY_MISSING: { 'zh-CN': '第 {seq} 条记录缺失', en: 'Entry #{seq} is missing' },
+  LEDGER_BAD_HASH_MISMATCH: {
+    'zh-CN': '第 {seq} 条记录在写入后被修改（内容与其哈希不符）',
+    en: 'Entry #{seq} was changed after it was written (its content does not match its hash)',
+  },
+  LEDGER_BAD_PREV_HASH_MISMATCH: {
+    'zh-CN': '第 {seq} 条记录的前序哈希与第 {prev} 条的哈希不符',
+    en: 'The prev_hash of entry #{seq} is not the hash of entry #{prev}',
+  },
+  LEDGER_ENTRY_NOT_FOUND: { 'zh-CN': '账本记录 #{seq} 不存在', en: 'Ledger entry #{seq} not found' },
+  LEDGER_ENTRY_OUTSIDE_TREE: {
+    'zh-CN': '记录 #{seq} 不在前 {treeSize} 条记录构成的树中',
+    en: 'Entry #{seq} is not in the tree of the first {treeSize} entries',
+  },
+  LEDGER_INVALID_TIME: {
+    'zh-CN': '时间格式无效：{value}（请使用 2025-01-31 或 2025-01-31T08:00:00+08:00）',
+    en: 'Invalid time: {value} (use 2025-01-31 or 2025-01-31T08:00:00+08:00)',
+  },
+  LEDGER_NO_CHECKPOINT: { 'zh-CN': '账本还没有签名检查点', en: 'The ledger has no signed checkpoint yet' },
+  LEDGER_TREE_SIZE_INVALID: {
+    'zh-CN': '树大小无效：须在 1 至最新检查点的 {max} 之间，且起点不大于终点',
+    en: 'Invalid tree size: it must be between 1 and the latest checkpoint ({max}), the first not larger than the second',
+  },
+  LEDGER_VERIFY_ALREADY_QUEUED: { 'zh-CN': '已有一个账本校验任务在排队', en: 'A ledger verification is already queued' },
+  LEDGER_VERIFY_JOB_NOT_FOUND: { 'zh-CN': '校验任务不存在', en: 'Verification job not found' },
 };
 
 export function pickLang(acceptLanguage: string | undefined): Lang {

@@ -10,7 +10,7 @@ import { loadConfig } from '../../config.ts';
 import { createLogger } from '../../log.ts';
 import { JobsService } from '../jobs/service.ts';
 import { SYSTEM, type Actor } from '../identity/actor.ts';
-import { GENESIS_HASH, canonicalEntry, entryHash, type EntryBody } from './hash.ts';
+import { GENESIS_HASH, canonicalEntry, canonicalJson, entryHash, type EntryBody } from './hash.ts';
 import { LedgerService } from './service.ts';
 
 const canonicalize = canonicalizeModule as unknown as (v: unknown) => string;
@@ -58,6 +58,21 @@ describe('ledger hash chain', () => {
       details: { z: 1, a: [1.5, 'é', { b: null, A: true }], '€': 1e21, '\u0080': -0 },
     };
     assert.equal(canonicalEntry(body), canonicalize(body));
+  });
+
+  it('canonicalizes JSON values exactly as the canonicalize package (RFC 8785)', () => {
+    const samples: unknown[] = [
+      {},
+      [],
+      { b: [], a: {}, '': '' },
+      { '\u20ac': 'Euro', '\r': 'CR', '\ufb33': 'Hebrew', '1': 'one', '\u0080': 'ctl', '😀': 'smile', '\u00f6': 'o' },
+      { numbers: [333333333.3333333, 1e30, 4.5, 2e-3, 0.000000000000000000000000001, -0, 9007199254740992, 1e21, 1e-7] },
+      { s: 'tab\tquote"back\\slash\u0001\u001f\u007f\u2028 中文 ‘’' },
+      { nested: { z: [1, { y: null, x: true, w: false }], a: [[[]]] } },
+      { arr: [undefined, 1], skip: undefined },
+    ];
+    for (const v of samples) assert.equal(canonicalJson(v), canonicalize(v), JSON.stringify(v));
+    assert.throws(() => canonicalJson({ n: NaN }));
   });
 
   it('appends inside the caller transaction, chained from the genesis hash', async () => {

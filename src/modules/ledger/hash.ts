@@ -8,11 +8,7 @@
 // with seq a JSON number, time an ISO 8601 UTC string with milliseconds ("2025-01-31T08:00:00.000Z"),
 // absent values as null and details a JSON object ({} when none). RFC 8785 sorts the keys, so the serialized
 // order is: action, actorId, actorKind, actorName, details, objectId, objectType, orgId, purpose, seq, time.
-import { createHash } from 'node:crypto';
-import canonicalizeModule from 'canonicalize';
-
-// A CommonJS module whose types declare an ES default export; at run time the default import is the function.
-const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
+import { hash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -34,13 +30,54 @@ export interface EntryBody {
 const s = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
 
 /**
- * RFC 8785 serialization of an entry body. Equal to canonicalize(body) (tested); written out because the
- * envelope's keys are fixed and verification runs it a million times. Strings and numbers serialize as in
- * ECMAScript JSON.stringify, which RFC 8785 adopts.
+ * RFC 8785 (JCS) serialization of a JSON value: object keys sorted by UTF-16 code units, strings and numbers as
+ * ECMAScript JSON.stringify writes them (which RFC 8785 adopts), no whitespace. Same output as the
+ * `canonicalize` package for JSON data (tested), several times faster: verification runs it a million times.
+ */
+export function canonicalJson(v: unknown): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      if (!Number.isFinite(v)) throw new TypeError('JSON numbers must be finite');
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object': {
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) {
+          const x: unknown = v[i];
+          out += (i ? ',' : '') + (x === undefined || typeof x === 'function' || typeof x === 'symbol' ? 'null' : canonicalJson(x));
+        }
+        return out + ']';
+      }
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const x = o[k];
+        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+        out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(x);
+        first = false;
+      }
+      return out + '}';
+    }
+    default:
+      throw new TypeError(`cannot serialize a ${typeof v} as JSON`);
+  }
+}
+
+/**
+ * RFC 8785 serialization of an entry body. Equal to canonicalize(body) (tested); the envelope is written out
+ * because its keys are fixed.
  */
 export function canonicalEntry(b: EntryBody): string {
-  const details = canonicalize(b.details);
-  if (details === undefined) throw new TypeError('ledger details must be a JSON object');
+  if (typeof b.details !== 'object' || b.details === null || Array.isArray(b.details))
+    throw new TypeError('ledger details must be a JSON object');
+  const details = canonicalJson(b.details);
   if (!Number.isSafeInteger(b.seq)) throw new TypeError('ledger seq must be a safe integer');
   return (
     `{"action":${JSON.stringify(b.action)},"actorId":${s(b.actorId)},"actorKind":${JSON.stringify(b.actorKind)},` +
@@ -50,7 +87,7 @@ export function canonicalEntry(b: EntryBody): string {
 }
 
 export function entryHash(body: EntryBody, prevHash: string): string {
-  return createHash('sha256').update(canonicalEntry(body), 'utf8').update(prevHash, 'utf8').digest('hex');
+  return hash('sha256', canonicalEntry(body) + prevHash, 'hex');
 }
 
 /** Makes details plain JSON (drops undefined, turns Dates into strings) so what is hashed is what is stored. */

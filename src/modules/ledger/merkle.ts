@@ -4,20 +4,53 @@
 //  - the production one works on a source of perfect-subtree hashes (level, index) so a proof over a ledger of
 //    millions of entries takes O(log n) stored hashes, and MerkleFrontier builds those hashes incrementally.
 // Sizes and indices are JS numbers (exact up to 2^53): no bitwise operators on them.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export const EMPTY_ROOT = createHash('sha256').digest();
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
+
+// Scratch buffers for the one-shot hash (crypto.hash copies its input): hashing is the hot path of verification.
+const leafBuf = Buffer.alloc(33);
+const nodeBuf = Buffer.alloc(65);
+nodeBuf[0] = 0x01;
 
 /** SHA-256(0x00 || leaf) */
 export function leafHash(leaf: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(leaf).digest();
+  if (leaf.length !== 32)
+    return createHash('sha256')
+      .update(Buffer.from([0x00]))
+      .update(leaf)
+      .digest();
+  leafBuf.set(leaf, 1);
+  return hash('sha256', leafBuf, 'buffer');
+}
+
+// Hex-string variants for the hot paths (checkpointing, verification): a string digest is much cheaper to
+// produce in Node than a Buffer one.
+
+/** SHA-256(0x00 || bytes of a 64-hex-digit string), hex: the Merkle leaf hash of a ledger entry from its hash. */
+export function leafHashHex(hex: string): string {
+  leafBuf.write(hex, 1, 32, 'hex');
+  return hash('sha256', leafBuf, 'hex');
+}
+
+/** SHA-256(0x01 || left || right) over two hex hashes, hex. */
+export function nodeHashHex(left: string, right: string): string {
+  nodeBuf.write(left, 1, 32, 'hex');
+  nodeBuf.write(right, 33, 32, 'hex');
+  return hash('sha256', nodeBuf, 'hex');
 }
 
 /** SHA-256(0x01 || left || right) */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== 32 || right.length !== 32)
+    return createHash('sha256')
+      .update(Buffer.from([0x01]))
+      .update(left)
+      .update(right)
+      .digest();
+  nodeBuf.set(left, 1);
+  nodeBuf.set(right, 33);
+  return hash('sha256', nodeBuf, 'buffer');
 }
 
 /** The largest power of two strictly smaller than n (n ≥ 2). */
@@ -225,10 +258,12 @@ export function verifyConsistency(
 // ---------------------------------------------------------------------------------------------------------
 // Incremental construction: the "frontier" holds the roots of the perfect subtrees of the binary
 // decomposition of the current size (largest first). Appending a leaf merges equal-level subtrees.
+// Hashes are hex strings here (the hot path).
 
 export interface FrontierNode {
   level: number;
-  hash: Buffer;
+  /** hex */
+  hash: string;
 }
 
 export class MerkleFrontier {
@@ -238,10 +273,10 @@ export class MerkleFrontier {
   /**
    * @param onNode called for every completed perfect subtree (level ≥ 1) with its index, e.g. to store it.
    */
-  constructor(private readonly onNode?: (level: number, index: number, hash: Buffer) => void) {}
+  constructor(private readonly onNode?: (level: number, index: number, hash: string) => void) {}
 
   /** Restores the frontier of a tree of `size` leaves from its decomposition (largest subtree first). */
-  static restore(size: number, nodes: FrontierNode[], onNode?: (level: number, index: number, hash: Buffer) => void): MerkleFrontier {
+  static restore(size: number, nodes: FrontierNode[], onNode?: (level: number, index: number, hash: string) => void): MerkleFrontier {
     const f = new MerkleFrontier(onNode);
     let covered = 0;
     for (const n of nodes) {
@@ -254,7 +289,7 @@ export class MerkleFrontier {
     return f;
   }
 
-  /** The levels of the perfect subtrees that make up a tree of `size` leaves, largest first. */
+  /** The perfect subtrees that make up a tree of `size` leaves, largest first. */
   static decomposition(size: number): Array<{ level: number; index: number }> {
     const out: Array<{ level: number; index: number }> = [];
     let start = 0;
@@ -268,23 +303,37 @@ export class MerkleFrontier {
     return out;
   }
 
-  /** Appends a leaf given its leaf hash (SHA-256(0x00 || leaf)). */
-  pushLeafHash(h: Buffer): void {
-    let node: FrontierNode = { level: 0, hash: h };
-    const end = this.size + 1; // leaves covered after this push
+  /** Appends a leaf given its leaf hash (hex of SHA-256(0x00 || leaf)). */
+  pushLeafHash(h: string): void {
+    this.pushSubtree(0, h);
+  }
+
+  /** Appends a perfect subtree of 2^level leaves; the tree size must be a multiple of 2^level. */
+  pushSubtree(level: number, h: string): void {
+    const width = 2 ** level;
+    if (this.size % width !== 0 || (this.stack.length && this.stack.at(-1)!.level < level))
+      throw new Error(`cannot append a subtree of ${width} leaves to a tree of ${this.size}`);
+    let node: FrontierNode = { level, hash: h };
+    const end = this.size + width; // leaves covered after this push
     while (this.stack.length && this.stack.at(-1)!.level === node.level) {
       const left = this.stack.pop()!;
-      node = { level: node.level + 1, hash: nodeHash(left.hash, node.hash) };
+      node = { level: node.level + 1, hash: nodeHashHex(left.hash, node.hash) };
       if (this.onNode) this.onNode(node.level, end / 2 ** node.level - 1, node.hash);
     }
     this.stack.push(node);
     this.size = end;
   }
 
-  root(): Buffer {
-    if (this.stack.length === 0) return EMPTY_ROOT;
-    let h = this.stack.at(-1)!.hash;
-    for (let i = this.stack.length - 2; i >= 0; i--) h = nodeHash(this.stack[i]!.hash, h);
+  /** The tree head (hex). */
+  root(): string {
+    return MerkleFrontier.rootOf(this.stack);
+  }
+
+  /** The root (hex) of a tree from its frontier (perfect subtrees, largest first). */
+  static rootOf(stack: readonly FrontierNode[]): string {
+    if (stack.length === 0) return EMPTY_ROOT.toString('hex');
+    let h = stack.at(-1)!.hash;
+    for (let i = stack.length - 2; i >= 0; i--) h = nodeHashHex(stack[i]!.hash, h);
     return h;
   }
 }

@@ -22,7 +22,7 @@ async function makeLedger(url: string, dataDir: string, overrides: Partial<Confi
   const database = openDatabase(url);
   const config = loadConfig({ SHUYUAN_LOG_LEVEL: 'silent' }, { databaseUrl: url, dataDir, ...overrides });
   const log = createLogger('silent');
-  const ledger = new LedgerService(database.db, config, log, new JobsService(database, config, log));
+  const ledger = new LedgerService(database.db, config, log, new JobsService(database, config, log), database);
   return { database, ledger };
 }
 
@@ -161,6 +161,9 @@ describe('ledger checkpoints, proofs and verification', () => {
       const r = await A.ledger.verify((checked) => progress.push(checked));
       assert.deepEqual(r, { ok: true, entries: 72, checkpoints: 3 });
       assert.equal(progress.at(-1), 72);
+      // The same in chunks, in this thread and in worker threads (as large ledgers are verified).
+      assert.deepEqual(await A.ledger.verify(undefined, { chunkSize: 16, workers: 0 }), r);
+      assert.deepEqual(await A.ledger.verify(undefined, { chunkSize: 8, workers: 2 }), r);
       const stats = await A.ledger.stats();
       assert.equal(stats.entries, 72);
       assert.equal(stats.checkpoints, 3);
@@ -185,11 +188,13 @@ describe('ledger checkpoints, proofs and verification', () => {
 
   it('names the entry whose content was changed by the database owner', async () => {
     await tamper(tdb.url, `update ledger_entries set details = jsonb_set(details, '{i}', '999') where seq = 40`);
-    const r = await A.ledger.verify();
-    assert.equal(r.ok, false);
-    assert.equal(r.firstBad?.seq, 40);
-    assert.equal(r.firstBad?.code, 'HASH_MISMATCH');
-    assert.equal(r.entries, 39);
+    for (const opts of [{}, { chunkSize: 16, workers: 2 }, { chunkSize: 32, workers: 0 }]) {
+      const r = await A.ledger.verify(undefined, opts);
+      assert.equal(r.ok, false);
+      assert.equal(r.firstBad?.seq, 40);
+      assert.equal(r.firstBad?.code, 'HASH_MISMATCH');
+      assert.equal(r.entries, 39);
+    }
   });
 
   it('names a deleted entry, and a rewritten chain through the signed checkpoint', async () => {
@@ -227,17 +232,24 @@ describe('ledger checkpoints, proofs and verification', () => {
         prev = h;
       }
       await tamper(t2.url, updates.join(';'));
-      let r = await D.ledger.verify();
-      assert.equal(r.firstBad?.code, 'CHECKPOINT_ROOT_MISMATCH');
-      assert.equal(r.firstBad?.seq, 20);
-      await tamper(t2.url, 'delete from ledger_entries where seq = 3');
-      r = await D.ledger.verify();
-      assert.equal(r.firstBad?.code, 'ENTRY_MISSING');
-      assert.equal(r.firstBad?.seq, 3);
+      const chunked = { chunkSize: 4, workers: 2 };
+      for (const opts of [{}, chunked]) {
+        const r = await D.ledger.verify(undefined, opts);
+        assert.equal(r.firstBad?.code, 'CHECKPOINT_ROOT_MISMATCH');
+        assert.equal(r.firstBad?.seq, 20);
+      }
+      await tamper(t2.url, 'delete from ledger_entries where seq in (3, 9)');
+      for (const opts of [{}, chunked]) {
+        const r = await D.ledger.verify(undefined, opts);
+        assert.equal(r.firstBad?.code, 'ENTRY_MISSING');
+        assert.equal(r.firstBad?.seq, 3);
+      }
       await tamper(t2.url, 'delete from ledger_entries where seq >= 3');
-      r = await D.ledger.verify();
-      assert.equal(r.firstBad?.code, 'CHECKPOINT_BEYOND_END');
-      assert.equal(r.firstBad?.seq, 3);
+      for (const opts of [{}, chunked]) {
+        const r = await D.ledger.verify(undefined, opts);
+        assert.equal(r.firstBad?.code, 'CHECKPOINT_BEYOND_END');
+        assert.equal(r.firstBad?.seq, 3);
+      }
     } finally {
       await D.database.close();
       await t2.drop();

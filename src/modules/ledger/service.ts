@@ -1,15 +1,27 @@
 // The tamper-evident ledger (可信存证): hash-chained entries appended inside the caller's transaction, signed
 // RFC 9162 Merkle checkpoints, inclusion and consistency proofs, and full verification.
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../context.ts';
-import type { Db, Executor, Tx } from '../../db/database.ts';
+import type { Database, Db, Executor, Tx } from '../../db/database.ts';
 import { AppError, badRequest, notFound } from '../../errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import type { JobsService } from '../jobs/service.ts';
 import { entryHash, normalizeDetails } from './hash.ts';
-import { MerkleFrontier, consistencyPath, inclusionPath, leafHash, neededNodes, nodeHash, treeRoot, type PerfectSource } from './merkle.ts';
+import {
+  MerkleFrontier,
+  consistencyPath,
+  inclusionPath,
+  leafHashHex,
+  neededNodes,
+  nodeHash,
+  treeRoot,
+  type PerfectSource,
+} from './merkle.ts';
 import * as repo from './repository.ts';
+import { verifyChunk, type ChunkResult, type ChunkTask, type VerifyFailure } from './verify.ts';
 import { loadOrCreateKey, signCheckpoint, verifyCheckpointSignature, type SigningKey } from './signing.ts';
 
 export type { EntryFilters, EntryRow, CheckpointRow } from './repository.ts';
@@ -26,14 +38,14 @@ export interface LedgerAppend {
   details?: Record<string, unknown>;
 }
 
-export type VerifyFailure =
-  | 'ENTRY_MISSING'
-  | 'PREV_HASH_MISMATCH'
-  | 'HASH_MISMATCH'
-  | 'CHECKPOINT_ROOT_MISMATCH'
-  | 'CHECKPOINT_SIGNATURE_INVALID'
-  | 'CHECKPOINT_KEY_UNKNOWN'
-  | 'CHECKPOINT_BEYOND_END';
+export type { VerifyFailure };
+
+export interface VerifyOptions {
+  /** Entries per chunk (a power of two; default 65,536). */
+  chunkSize?: number;
+  /** Worker threads (default: up to 4 when the ledger has more than one chunk; 0 = this thread). */
+  workers?: number;
+}
 
 export interface VerifyResult {
   ok: boolean;
@@ -79,6 +91,7 @@ export interface ConsistencyProof {
 /** Perfect subtrees of at least 2^STORED_LEVEL leaves are cached in ledger_merkle_nodes; smaller ones are computed. */
 const STORED_LEVEL = 4;
 const VERIFY_BATCH = 10_000;
+const CHUNK_SIZE = 65_536;
 
 export class LedgerService {
   private key: SigningKey | null = null;
@@ -93,6 +106,8 @@ export class LedgerService {
     readonly config: Config,
     readonly log: Logger,
     readonly jobs: JobsService,
+    /** The pool's URL lets verification use worker threads with their own connections. */
+    readonly database?: Database,
   ) {
     jobs.define<{ requestedBy?: string }>('ledger.verify', async () => this.verify(), { retryLimit: 0, expireInSeconds: 3600 });
   }
@@ -198,17 +213,17 @@ export class LedgerService {
       if (to <= from) return last;
       const frontier = await this.restoreFrontier(tx, from);
       const nodes: Array<{ level: number; index: number; hash: Buffer }> = [];
-      const sink = (level: number, index: number, hash: Buffer) => {
-        if (level >= STORED_LEVEL) nodes.push({ level, index, hash });
+      const sink = (level: number, index: number, hash: string) => {
+        if (level >= STORED_LEVEL) nodes.push({ level, index, hash: Buffer.from(hash, 'hex') });
       };
       const f = MerkleFrontier.restore(frontier.size, frontier.stack, sink);
       for (let s = from + 1; s <= to; s += VERIFY_BATCH) {
         const hashes = await repo.hashesBetween(tx, s, Math.min(to, s + VERIFY_BATCH - 1));
-        for (const h of hashes) f.pushLeafHash(leafHash(Buffer.from(h, 'hex')));
+        for (const h of hashes) f.pushLeafHash(leafHashHex(h));
       }
       if (f.size !== to) throw new Error(`ledger checkpoint: expected ${to} entries, read ${f.size}`);
       await repo.insertMerkleNodes(tx, nodes);
-      const rootHash = f.root().toString('hex');
+      const rootHash = f.root();
       const signedAt = new Date();
       const cp: repo.CheckpointRow = {
         treeSize: to,
@@ -229,7 +244,7 @@ export class LedgerService {
     const hashes = await this.perfectNodes(db, parts);
     return MerkleFrontier.restore(
       size,
-      parts.map((p) => ({ level: p.level, hash: hashes.get(`${p.level}:${p.index}`)! })),
+      parts.map((p) => ({ level: p.level, hash: hashes.get(`${p.level}:${p.index}`)!.toString('hex') })),
     );
   }
 
@@ -252,7 +267,7 @@ export class LedgerService {
       for (let i = 0; i < width; i++) {
         const h = entryHashes.get(w.index * width + i + 1);
         if (!h) throw new Error(`ledger entry ${w.index * width + i + 1} is missing`);
-        leaves.push(leafHash(Buffer.from(h, 'hex')));
+        leaves.push(Buffer.from(leafHashHex(h), 'hex'));
       }
       while (leaves.length > 1) {
         for (let i = 0; i < leaves.length / 2; i++) leaves[i] = nodeHash(leaves[2 * i]!, leaves[2 * i + 1]!);
@@ -290,7 +305,7 @@ export class LedgerService {
       leafIndex: seq - 1,
       treeSize: size,
       entryHash: entry.hash,
-      leafHash: leafHash(Buffer.from(entry.hash, 'hex')).toString('hex'),
+      leafHash: leafHashHex(entry.hash),
       rootHash: root.toString('hex'),
       path: path.map((p) => p.toString('hex')),
       checkpoint: await repo.checkpointAt(this.db, size),
@@ -321,83 +336,132 @@ export class LedgerService {
   }
 
   /**
-   * Recomputes the whole chain (streamed in batches) and every checkpoint's Merkle root and signature; names the
-   * first entry that does not verify.
+   * Recomputes the whole chain (streamed in batches of 10,000) and every checkpoint's Merkle root and signature;
+   * names the first entry that does not verify. Large ledgers are cut into aligned chunks verified in parallel
+   * by worker threads (each with its own connection); their Merkle frontiers combine into the whole tree's.
    */
-  async verify(onProgress?: (checked: number, total: number) => void): Promise<VerifyResult> {
+  async verify(onProgress?: (checked: number, total: number) => void, opts: VerifyOptions = {}): Promise<VerifyResult> {
+    const chunkSize = opts.chunkSize ?? CHUNK_SIZE;
+    const chunkLevel = Math.log2(chunkSize);
+    if (!Number.isInteger(chunkLevel)) throw new Error('chunkSize must be a power of two');
     const keys = new Map<string, KeyObject>();
     for (const k of await repo.allKeys(this.db)) keys.set(k.keyId, createPublicKey(k.publicKeyPem));
     const checkpoints = await repo.allCheckpoints(this.db);
     const total = await repo.maxSeq(this.db);
-    const frontier = new MerkleFrontier();
+    const tasks: ChunkTask[] = [];
+    for (let start = 0, i = 0; start < total; start += chunkSize, i++) {
+      const end = Math.min(total, start + chunkSize);
+      tasks.push({
+        index: i,
+        start,
+        end,
+        checkpointSizes: checkpoints.filter((c) => c.treeSize > start && c.treeSize <= end).map((c) => c.treeSize),
+      });
+    }
+    const workers = Math.min(
+      opts.workers ?? (total > chunkSize && this.database ? Math.max(1, Math.min(os.availableParallelism(), 4)) : 0),
+      tasks.length,
+    );
+    const results = new Map<number, ChunkResult>();
+    let wake: (() => void) | null = null;
+    let failure: Error | null = null;
+    let firstBadChunk = Infinity;
+    const deliver = (r: ChunkResult) => {
+      results.set(r.index, r);
+      if (r.bad) firstBadChunk = Math.min(firstBadChunk, r.index);
+      wake?.();
+    };
+    const runner = this.runChunks(tasks, workers, deliver, () => firstBadChunk).catch((e: unknown) => {
+      failure = e as Error;
+      wake?.();
+    });
+
+    const global = new MerkleFrontier();
     let cpIndex = 0;
-    let prevHash = '0'.repeat(64);
-    let expected = 1;
+    let checked = 0;
     const fail = (seq: number, code: VerifyFailure, reason: string): VerifyResult => ({
       ok: false,
-      entries: expected - 1,
+      entries: checked,
       checkpoints: cpIndex,
       firstBad: { seq, code, reason },
     });
-
-    let next = repo.entriesForVerify(this.db, 0, VERIFY_BATCH);
-    for (;;) {
-      const rows = await next;
-      if (!rows.length) break;
-      next = repo.entriesForVerify(this.db, rows.at(-1)!.seq, VERIFY_BATCH); // fetch the next batch while hashing
-      for (const r of rows) {
-        if (r.seq !== expected) {
-          next.catch(() => undefined);
-          return fail(expected, 'ENTRY_MISSING', `entry #${expected} is missing (the sequence jumps from #${expected - 1} to #${r.seq})`);
+    try {
+      for (const task of tasks) {
+        let r = results.get(task.index);
+        while (!r) {
+          if (failure) throw failure;
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = null;
+          r = results.get(task.index);
         }
-        if (r.prev_hash !== prevHash) {
-          next.catch(() => undefined);
-          return fail(r.seq, 'PREV_HASH_MISMATCH', `prev_hash of entry #${r.seq} is not the hash of entry #${r.seq - 1}`);
-        }
-        const h = entryHash(
-          {
-            seq: r.seq,
-            time: r.time,
-            actorId: r.actor_id,
-            actorName: r.actor_name,
-            actorKind: r.actor_kind,
-            orgId: r.org_id,
-            action: r.action,
-            objectType: r.object_type,
-            objectId: r.object_id,
-            purpose: r.purpose,
-            details: r.details,
-          },
-          r.prev_hash,
-        );
-        if (h !== r.hash) {
-          next.catch(() => undefined);
-          return fail(r.seq, 'HASH_MISMATCH', `entry #${r.seq} was changed after it was written (its content does not match its hash)`);
-        }
-        frontier.pushLeafHash(leafHash(Buffer.from(h, 'hex')));
-        prevHash = h;
-        expected++;
-        while (cpIndex < checkpoints.length && checkpoints[cpIndex]!.treeSize === r.seq) {
-          const cp = checkpoints[cpIndex]!;
-          const bad = this.checkCheckpoint(cp, frontier.root().toString('hex'), keys);
-          if (bad) {
-            next.catch(() => undefined);
-            return fail(cp.treeSize, bad.code, bad.reason);
+        results.delete(task.index);
+        for (const f of r.frontiers) {
+          while (cpIndex < checkpoints.length && checkpoints[cpIndex]!.treeSize === f.treeSize) {
+            const cp = checkpoints[cpIndex]!;
+            const bad = this.checkCheckpoint(cp, MerkleFrontier.rootOf([...global.stack, ...f.nodes]), keys);
+            if (bad) {
+              checked = cp.treeSize;
+              return fail(cp.treeSize, bad.code, bad.reason);
+            }
+            cpIndex++;
           }
-          cpIndex++;
         }
+        checked = task.start + r.verified;
+        if (r.bad) return fail(r.bad.seq, r.bad.code, r.bad.reason);
+        const local = r.frontiers.at(-1)!.nodes;
+        if (task.end - task.start === chunkSize) global.pushSubtree(chunkLevel, local[0]!.hash);
+        onProgress?.(checked, total);
       }
-      onProgress?.(expected - 1, Math.max(total, expected - 1));
+    } finally {
+      firstBadChunk = -1; // stop handing out chunks
+      await runner;
     }
     if (cpIndex < checkpoints.length) {
       const cp = checkpoints[cpIndex]!;
       return fail(
-        expected,
+        total + 1,
         'CHECKPOINT_BEYOND_END',
-        `checkpoint of ${cp.treeSize} entries covers entries that no longer exist (the ledger ends at #${expected - 1})`,
+        `checkpoint of ${cp.treeSize} entries covers entries that no longer exist (the ledger ends at #${total})`,
       );
     }
-    return { ok: true, entries: expected - 1, checkpoints: cpIndex };
+    return { ok: true, entries: total, checkpoints: cpIndex };
+  }
+
+  /** Runs the chunks in order of index, in this thread (workers = 0) or in worker threads. */
+  private async runChunks(tasks: ChunkTask[], workers: number, deliver: (r: ChunkResult) => void, stopAfter: () => number): Promise<void> {
+    let nextTask = 0;
+    const take = () => (nextTask < tasks.length && tasks[nextTask]!.index <= stopAfter() ? tasks[nextTask++]! : null);
+    if (workers === 0 || !this.database) {
+      for (let t = take(); t; t = take()) deliver(await verifyChunk(this.db, t));
+      return;
+    }
+    const url = this.database.url;
+    const one = async () => {
+      const w = new Worker(new URL('./verify-worker.mjs', import.meta.url), { workerData: { url } });
+      try {
+        const inbox: Array<(m: unknown) => void> = [];
+        const failed = new Promise<never>((_, reject) => {
+          w.once('error', reject);
+          w.once('exit', (code) => reject(new Error(`ledger verify worker exited (${code})`)));
+        });
+        failed.catch(() => undefined);
+        w.on('message', (m: unknown) => inbox.shift()?.(m));
+        const receive = () => Promise.race([new Promise<unknown>((resolve) => inbox.push(resolve)), failed]);
+        await receive(); // 'ready'
+        for (let t = take(); t; t = take()) {
+          const reply = receive();
+          w.postMessage(t);
+          const m = (await reply) as { ok?: ChunkResult; error?: string };
+          if (!m.ok) throw new Error(`ledger verify worker: ${m.error}`);
+          deliver(m.ok);
+        }
+        w.postMessage('close');
+        await new Promise((resolve) => w.once('exit', resolve));
+      } finally {
+        await w.terminate();
+      }
+    };
+    await Promise.all(Array.from({ length: workers }, one));
   }
 
   private checkCheckpoint(
@@ -474,14 +538,14 @@ export class LedgerService {
       .execute((tx) => this.append(tx, { actor, action: 'ledger.export', objectType: 'ledger', details: { format: 'csv', filters } }));
   }
 
-  /** Starts a verification job; returns its id (recorded in the ledger). */
+  /** Starts a verification job; returns its id. The job and its ledger entry commit together. */
   async startVerification(actor: Actor): Promise<string> {
-    const jobId = await this.jobs.send('ledger.verify', { requestedBy: actor.userId });
-    if (!jobId) throw new AppError(409, 'LEDGER_VERIFY_ALREADY_QUEUED');
-    await this.db
-      .transaction()
-      .execute((tx) => this.append(tx, { actor, action: 'ledger.verify', objectType: 'ledger', objectId: jobId, details: { jobId } }));
-    return jobId;
+    return this.db.transaction().execute(async (tx) => {
+      const jobId = await this.jobs.sendInTx(tx, 'ledger.verify', { requestedBy: actor.userId });
+      if (!jobId) throw new AppError(409, 'LEDGER_VERIFY_ALREADY_QUEUED');
+      await this.append(tx, { actor, action: 'ledger.verify', objectType: 'ledger', objectId: jobId, details: { jobId } });
+      return jobId;
+    });
   }
 
   async verification(jobId: string) {

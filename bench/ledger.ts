@@ -1,0 +1,236 @@
+// `npm run bench -- ledger`: the ledger's two costs, measured in one run on a fresh database.
+//  (a) chained appends, each in its own transaction (lock, head, hash, chain-checking insert), against plain
+//      INSERTs of the same rows, each in its own transaction, into a table of the same shape and indexes
+//      without the chain. Target (issue 3): ours ≥ 0.5× the plain rows/s.
+//  (b) full verification (chain + every checkpoint's Merkle root and signature) of 1,000,000 entries.
+//      Target: ≤ 10 s. The chain is generated with the ledger's own hashing code and bulk-loaded.
+//
+// Database: TEST_DATABASE_URL, else a PostgreSQL at 127.0.0.1:5432 when one answers, else an embedded one
+// started for the run. A fresh database is created and dropped.
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { loadConfig } from '../src/config.ts';
+import { openDatabase } from '../src/db/database.ts';
+import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { createLogger } from '../src/log.ts';
+import type { Actor } from '../src/modules/identity/actor.ts';
+import { JobsService } from '../src/modules/jobs/service.ts';
+import { GENESIS_HASH, entryHash } from '../src/modules/ledger/hash.ts';
+import { LedgerService } from '../src/modules/ledger/service.ts';
+import { createTestDatabase } from '../test/helpers.ts';
+
+const APPENDS = Number(process.env.BENCH_LEDGER_APPENDS ?? 3000);
+const VERIFY_ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 1_000_000);
+const CHECKPOINT_EVERY = 100_000;
+
+const actor: Actor = {
+  kind: 'user',
+  userId: 'bench-user',
+  username: 'bench',
+  displayName: '压测用户',
+  orgId: 'org-bench',
+  orgPath: ['org-bench'],
+  roles: [],
+};
+const detailsOf = (i: number) => ({ resource: `res-${i % 97}`, fields: ['姓名', '身份证号'], rows: i % 1000, reason: '共享申请审批' });
+
+async function reachable(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+const line = (name: string, value: string, target: string, ok: boolean | null) =>
+  `${name.padEnd(52)} ${value.padStart(16)}   ${target.padEnd(12)} ${ok === null ? '' : ok ? 'OK' : 'BELOW TARGET'}`;
+
+export async function run(): Promise<void> {
+  let stopPg: (() => Promise<void>) | null = null;
+  let pgDir: string | null = null;
+  let server: string;
+  if (process.env.TEST_DATABASE_URL) server = process.env.TEST_DATABASE_URL;
+  else if (await reachable('postgres://postgres@127.0.0.1:5432/postgres')) server = 'postgres://postgres@127.0.0.1:5432/postgres';
+  else {
+    pgDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'shuyuan-bench-pg-'));
+    await fsp.chmod(pgDir, 0o755);
+    const embedded = await startEmbeddedPostgres({ dataDir: pgDir, preferredPort: 0, log: () => undefined });
+    server = embedded.adminUrl;
+    stopPg = () => embedded.stop();
+  }
+  process.env.TEST_DATABASE_URL = server;
+  console.log(`database server: ${new URL(server).host}; ${os.cpus().length} CPUs`);
+
+  const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'shuyuan-bench-ledger-'));
+  const tdb = await createTestDatabase();
+  const database = openDatabase(tdb.url, { max: 4 });
+  const owner = new pg.Client({ connectionString: tdb.url });
+  await owner.connect();
+  const config = loadConfig({ SHUYUAN_LOG_LEVEL: 'silent' }, { databaseUrl: tdb.url, dataDir });
+  const log = createLogger('silent');
+  const ledger = new LedgerService(database.db, config, log, new JobsService(database, config, log), database);
+  const out: string[] = [];
+  try {
+    // (a) appends vs plain inserts. Baseline table: same columns, constraints and indexes, no chain triggers.
+    await owner.query('create table bench_plain (like ledger_entries including defaults including constraints including indexes)');
+    await owner.query('grant select, insert on bench_plain to shuyuan_app');
+    const db = database.db;
+    // Warm-up of both paths (connections, plans), not measured.
+    for (let i = 0; i < 200; i++) {
+      await db
+        .transaction()
+        .execute((tx) =>
+          ledger.append(tx, { actor, action: 'bench.warmup', objectType: 'bench', objectId: String(i), details: detailsOf(i) }),
+        );
+    }
+    const { rows: hrow } = await owner.query<{ n: number }>('select max(seq)::int as n from ledger_entries');
+    let plainSeq = hrow[0]!.n + 1_000_000;
+    const plainRow = (i: number) => ({
+      seq: plainSeq++,
+      time: new Date(),
+      actor_id: actor.userId,
+      actor_name: actor.displayName,
+      actor_kind: actor.kind,
+      org_id: actor.orgId,
+      action: 'bench.write',
+      object_type: 'bench',
+      object_id: String(i),
+      purpose: null,
+      details: JSON.stringify(detailsOf(i)),
+      prev_hash: GENESIS_HASH,
+      hash: (plainSeq.toString(16) + 'f'.repeat(64)).slice(0, 64).replace(/[^0-9a-f]/g, 'a'),
+    });
+    for (let i = 0; i < 200; i++) {
+      await db
+        .transaction()
+        .execute((tx) =>
+          sql`insert into bench_plain select * from json_populate_record(null::bench_plain, ${JSON.stringify(plainRow(i))})`.execute(tx),
+        );
+    }
+    let t = performance.now();
+    for (let i = 0; i < APPENDS; i++) {
+      await db
+        .transaction()
+        .execute((tx) =>
+          sql`insert into bench_plain select * from json_populate_record(null::bench_plain, ${JSON.stringify(plainRow(i))})`.execute(tx),
+        );
+    }
+    const plainRate = APPENDS / ((performance.now() - t) / 1000);
+    t = performance.now();
+    for (let i = 0; i < APPENDS; i++) {
+      await db
+        .transaction()
+        .execute((tx) =>
+          ledger.append(tx, { actor, action: 'bench.write', objectType: 'bench', objectId: String(i), details: detailsOf(i) }),
+        );
+    }
+    const chainRate = APPENDS / ((performance.now() - t) / 1000);
+    const ratio = chainRate / plainRate;
+    console.log(`appends: plain ${plainRate.toFixed(0)} rows/s, chained ${chainRate.toFixed(0)} rows/s`);
+    out.push(line(`plain INSERT, own transaction (${APPENDS} rows)`, `${plainRate.toFixed(0)} rows/s`, '', null));
+    out.push(line(`ledger.append, own transaction (${APPENDS} rows)`, `${chainRate.toFixed(0)} rows/s`, '', null));
+    out.push(line('ratio append/plain', `${ratio.toFixed(2)}×`, '≥ 0.5×', ratio >= 0.5));
+
+    // (b) a valid chain of VERIFY_ENTRIES entries, bulk-loaded (triggers off for the load only), with a signed
+    // checkpoint every CHECKPOINT_EVERY entries, then a full verification.
+    const { rows: last } = await owner.query<{ seq: number; hash: string; time: Date }>(
+      'select seq::int, hash, time from ledger_entries order by seq desc limit 1',
+    );
+    let prev = last[0]!.hash;
+    let seq = last[0]!.seq;
+    let ms = last[0]!.time.getTime();
+    const toLoad = VERIFY_ENTRIES - seq;
+    t = performance.now();
+    await owner.query('set session_replication_role = replica');
+    const BATCH = 20_000;
+    for (let done = 0; done < toLoad;) {
+      const n = Math.min(BATCH, toLoad - done);
+      const cols = {
+        seq: [] as number[],
+        time: [] as string[],
+        oid: [] as string[],
+        details: [] as string[],
+        prev: [] as string[],
+        hash: [] as string[],
+      };
+      for (let i = 0; i < n; i++) {
+        seq++;
+        if (seq % 3 === 0) ms++;
+        const time = new Date(ms).toISOString();
+        const details = detailsOf(seq);
+        const h = entryHash(
+          {
+            seq,
+            time,
+            actorId: actor.userId,
+            actorName: actor.displayName,
+            actorKind: actor.kind,
+            orgId: actor.orgId,
+            action: 'bench.load',
+            objectType: 'bench',
+            objectId: String(seq),
+            purpose: '压测',
+            details,
+          },
+          prev,
+        );
+        cols.seq.push(seq);
+        cols.time.push(time);
+        cols.oid.push(String(seq));
+        cols.details.push(JSON.stringify(details));
+        cols.prev.push(prev);
+        cols.hash.push(h);
+        prev = h;
+      }
+      await owner.query(
+        `insert into ledger_entries (seq, time, actor_id, actor_name, actor_kind, org_id, action, object_type, object_id, purpose, details, prev_hash, hash)
+         select s, t, $7, $8, $9, $10, 'bench.load', 'bench', o, '压测', d::jsonb, p, h
+         from unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[]) as x(s, t, o, d, p, h)`,
+        [cols.seq, cols.time, cols.oid, cols.details, cols.prev, cols.hash, actor.userId, actor.displayName, actor.kind, actor.orgId],
+      );
+      done += n;
+      if (seq % CHECKPOINT_EVERY === 0 || done === toLoad) await ledger.checkpoint();
+    }
+    await owner.query('set session_replication_role = origin');
+    await owner.query('analyze ledger_entries');
+    const loadS = (performance.now() - t) / 1000;
+    out.push(line(`bulk load + checkpoints (${toLoad} entries)`, `${loadS.toFixed(1)} s`, '', null));
+
+    t = performance.now();
+    const result = await ledger.verify();
+    const verifyS = (performance.now() - t) / 1000;
+    console.log(`verify: ${verifyS.toFixed(2)} s`);
+    if (!result.ok || result.entries !== VERIFY_ENTRIES) throw new Error(`verification failed: ${JSON.stringify(result)}`);
+    out.push(
+      line(`verify ${result.entries} entries, ${result.checkpoints} checkpoints`, `${verifyS.toFixed(2)} s`, '≤ 10 s', verifyS <= 10),
+    );
+    out.push(line('verify throughput', `${(result.entries / verifyS).toFixed(0)} entries/s`, '', null));
+
+    t = performance.now();
+    const proof = await ledger.inclusionProof(Math.ceil(VERIFY_ENTRIES / 3));
+    out.push(
+      line(
+        `inclusion proof in a tree of ${proof.treeSize} (${proof.path.length} hashes)`,
+        `${(performance.now() - t).toFixed(1)} ms`,
+        '',
+        null,
+      ),
+    );
+    console.log(out.join('\n'));
+  } finally {
+    await owner.end();
+    await database.close();
+    await tdb.drop();
+    await fsp.rm(dataDir, { recursive: true, force: true });
+    if (stopPg) await stopPg();
+    if (pgDir) await fsp.rm(pgDir, { recursive: true, force: true });
+  }
+}
