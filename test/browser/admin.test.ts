@@ -30,7 +30,10 @@ test('the ledger page shows an auth.login entry for the admin who just logged in
     const row = page.getByTestId('ledger-table').locator('tbody tr', { hasText: 'auth.login' }).filter({ hasText: me.displayName });
     await row.first().waitFor();
     // Expanding the row shows the entry's details and the previous hash.
-    await row.first().getByRole('button', { name: /展开|Expand/ }).click();
+    await row
+      .first()
+      .getByRole('button', { name: /展开|Expand/ })
+      .click();
     await page.getByText('前一哈希').first().waitFor();
     // The trust card shows the signing key.
     await page.getByTestId('ledger-key').waitFor();
@@ -83,7 +86,10 @@ test('the admin creates a user through the UI and that user can log in', async (
     await pick(again.getByLabel('角色'), '数据提供部门经办人');
     await again.getByLabel('初始密码').fill(password);
     await page.getByTestId('user-form-submit').click();
-    await again.locator('.ant-form-item', { has: page.locator('#userForm_username') }).getByText(`用户名 ${username} 已被使用`).waitFor();
+    await again
+      .locator('.ant-form-item', { has: page.locator('#userForm_username') })
+      .getByText(`用户名 ${username} 已被使用`)
+      .waitFor();
   } finally {
     await admin.context.close();
   }
@@ -92,6 +98,34 @@ test('the admin creates a user through the UI and that user can log in', async (
   try {
     await login(page, username, password);
     assert.deepEqual(await menuKeys(page), ['apiKeys', 'calendar', 'home', 'notifications']);
+  } finally {
+    await context.close();
+  }
+});
+
+test('an API key is created with the keyboard, its secret shown once, then revoked', async () => {
+  const { context, page } = await newPage(browser, platform.url);
+  try {
+    await login(page, 'provider');
+    await page.getByTestId('menu-apiKeys').click();
+    await page.getByTestId('apikey-create').click();
+    const name = page.getByRole('dialog').getByLabel('名称');
+    await name.fill('nightly-sync');
+    await name.press('Enter');
+    const secret = page.getByTestId('apikey-secret');
+    await secret.waitFor();
+    assert.match((await page.getByRole('dialog').textContent()) ?? '', /无法再次查看/);
+    const appSecret = (await secret.locator('.mono').nth(1).textContent())?.trim() ?? '';
+    assert.ok(appSecret.length >= 32, 'the AppSecret is shown');
+    await page.getByRole('button', { name: '我已保存' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    const row = page.locator('tr', { hasText: 'nightly-sync' });
+    await row.waitFor();
+    // The secret is not on the page any more.
+    assert.equal(await page.getByText(appSecret).count(), 0);
+    await row.getByRole('button', { name: /撤销/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: '撤销' }).click();
+    await row.getByText(/已撤销/).waitFor();
   } finally {
     await context.close();
   }

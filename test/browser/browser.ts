@@ -3,7 +3,14 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
 
 /** The demo world's password (src/modules/identity seedDemo). */
 export const DEMO_PASSWORD = 'Shuyuan@2024';
@@ -12,8 +19,17 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
 
-export async function newPage(browser: Browser, base: string, opts: { locale?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: base, locale: opts.locale ?? 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 800 } });
+export async function newPage(
+  browser: Browser,
+  base: string,
+  opts: { locale?: string } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    baseURL: base,
+    locale: opts.locale ?? 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1280, height: 800 },
+  });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   return { context, page };
@@ -37,6 +53,9 @@ export async function login(page: Page, username: string, password = DEMO_PASSWO
 /** The data-testid suffixes of the side-menu entries, e.g. ['home', 'users', …]. */
 export async function menuKeys(page: Page): Promise<string[]> {
   await page.getByTestId('menu-home').waitFor();
-  const ids = await page.getByTestId('side-menu').locator('[data-testid^="menu-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''));
+  const ids = await page
+    .getByTestId('side-menu')
+    .locator('[data-testid^="menu-"]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''));
   return ids.map((id) => id.replace(/^menu-/, '')).sort();
 }

@@ -81,7 +81,11 @@ function AppRoutes() {
 export default function App() {
   const { i18n } = useTranslation();
   return (
-    <ConfigProvider locale={i18n.language === 'en' ? en_US : zh_CN} theme={{ token: { colorPrimary: '#1d5fbf' } }}>
+    <ConfigProvider
+      locale={i18n.language === 'en' ? en_US : zh_CN}
+      theme={{ token: { colorPrimary: '#1d5fbf' } }}
+      button={{ autoInsertSpace: false }}
+    >
       <AntApp>
         <TitleSync />
         <BrowserRouter>

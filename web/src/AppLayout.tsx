@@ -120,13 +120,21 @@ function Shell() {
         <Link to="/" className="brand" data-testid="brand">
           {t('app.name')}
         </Link>
-        <span style={{ color: 'rgba(255,255,255,0.65)', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>{orgName}</span>
+        <span style={{ color: 'rgba(255,255,255,0.65)', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+          {orgName}
+        </span>
         <div style={{ flex: 1 }} />
         <Space size="middle">
           <Bell onOpen={() => setInboxOpen(true)} />
           <LangSwitch ghost />
           <Dropdown menu={{ items: userItems, onClick: onUserMenu }} trigger={['click']} autoFocus>
-            <Button ghost icon={<UserOutlined />} data-testid="user-menu" aria-label={t('header.userMenu', { name: me.displayName })} aria-haspopup="menu">
+            <Button
+              ghost
+              icon={<UserOutlined />}
+              data-testid="user-menu"
+              aria-label={t('header.userMenu', { name: me.displayName })}
+              aria-haspopup="menu"
+            >
               {me.displayName}
             </Button>
           </Dropdown>

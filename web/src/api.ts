@@ -86,7 +86,12 @@ export async function api<T = unknown>(path: string, opts: RequestOptions = {}):
   }
   if (!res.ok) {
     const err = (data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
-    const e = new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? i18n.t('errors.http', { status: res.status }), err?.details ?? {});
+    const e = new ApiError(
+      res.status,
+      err?.code ?? `HTTP_${res.status}`,
+      err?.message ?? i18n.t('errors.http', { status: res.status }),
+      err?.details ?? {},
+    );
     if (res.status === 401 && !opts.noAuthRedirect && path !== '/api/auth/me') unauthorizedHandler?.();
     throw e;
   }
@@ -94,7 +99,8 @@ export async function api<T = unknown>(path: string, opts: RequestOptions = {}):
 }
 
 export const get = <T>(path: string, query?: Query, signal?: AbortSignal) => api<T>(path, { query, signal });
-export const post = <T>(path: string, body?: unknown, opts: Omit<RequestOptions, 'method' | 'body'> = {}) => api<T>(path, { ...opts, method: 'POST', body });
+export const post = <T>(path: string, body?: unknown, opts: Omit<RequestOptions, 'method' | 'body'> = {}) =>
+  api<T>(path, { ...opts, method: 'POST', body });
 export const put = <T>(path: string, body?: unknown) => api<T>(path, { method: 'PUT', body });
 export const patch = <T>(path: string, body?: unknown) => api<T>(path, { method: 'PATCH', body });
 export const del = <T>(path: string, body?: unknown) => api<T>(path, { method: 'DELETE', body });

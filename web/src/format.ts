@@ -34,7 +34,12 @@ export function formatDate(v: string | number | Date | null | undefined): string
   const d = toDate(v);
   if (!d) return '';
   const en = currentLang() === 'en';
-  return new Intl.DateTimeFormat(locale(), { timeZone: TIME_ZONE, year: 'numeric', month: en ? 'short' : '2-digit', day: en ? 'numeric' : '2-digit' }).format(d);
+  return new Intl.DateTimeFormat(locale(), {
+    timeZone: TIME_ZONE,
+    year: 'numeric',
+    month: en ? 'short' : '2-digit',
+    day: en ? 'numeric' : '2-digit',
+  }).format(d);
 }
 
 /** The Shanghai calendar day of an instant, YYYY-MM-DD. */

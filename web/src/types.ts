@@ -1,5 +1,13 @@
 // Shapes of the API responses the web app reads (see /api/openapi.json for the full contract).
-export const ROLES = ['authority_admin', 'provider_clerk', 'consumer_clerk', 'operator', 'public_user', 'auditor', 'security_officer'] as const;
+export const ROLES = [
+  'authority_admin',
+  'provider_clerk',
+  'consumer_clerk',
+  'operator',
+  'public_user',
+  'auditor',
+  'security_officer',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ORG_KINDS = ['authority', 'department', 'unit', 'operator', 'company', 'public'] as const;

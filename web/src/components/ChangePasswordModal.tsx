@@ -49,14 +49,21 @@ export default function ChangePasswordModal({ open, onClose }: { open: boolean; 
       destroyOnHidden
     >
       <Form form={form} name="changePassword" layout="vertical" onFinish={submit} data-testid="change-password-form">
-        <Form.Item name="currentPassword" label={t('password.current')} rules={[{ required: true, message: t('common.required', { field: t('password.current') }) }]}>
+        <Form.Item
+          name="currentPassword"
+          label={t('password.current')}
+          rules={[{ required: true, message: t('common.required', { field: t('password.current') }) }]}
+        >
           <Input.Password autoComplete="current-password" />
         </Form.Item>
         <Form.Item
           name="newPassword"
           label={t('password.new')}
           extra={t('password.hint')}
-          rules={[{ required: true, message: t('common.required', { field: t('password.new') }) }, { min: 10, message: t('password.hint') }]}
+          rules={[
+            { required: true, message: t('common.required', { field: t('password.new') }) },
+            { min: 10, message: t('password.hint') },
+          ]}
         >
           <Input.Password autoComplete="new-password" />
         </Form.Item>
@@ -67,7 +74,8 @@ export default function ChangePasswordModal({ open, onClose }: { open: boolean; 
           rules={[
             { required: true, message: t('common.required', { field: t('password.confirm') }) },
             ({ getFieldValue }) => ({
-              validator: (_r, value) => (!value || value === getFieldValue('newPassword') ? Promise.resolve() : Promise.reject(new Error(t('password.mismatch')))),
+              validator: (_r, value) =>
+                !value || value === getFieldValue('newPassword') ? Promise.resolve() : Promise.reject(new Error(t('password.mismatch'))),
             }),
           ]}
         >

@@ -95,7 +95,11 @@ export default function InboxDrawer({ open, onClose }: { open: boolean; onClose(
           return (
             <List.Item key={n.id}>
               <Space orientation="vertical" size={2} style={{ width: '100%' }}>
-                <Button type="link" style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }} onClick={() => void openItem(n)}>
+                <Button
+                  type="link"
+                  style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }}
+                  onClick={() => void openItem(n)}
+                >
                   {!n.readAt && <Badge status="processing" aria-label={t('notifications.unread')} style={{ marginInlineEnd: 6 }} />}
                   <Typography.Text strong={!n.readAt}>{title}</Typography.Text>
                 </Button>

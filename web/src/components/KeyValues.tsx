@@ -21,7 +21,15 @@ function renderValue(key: string, v: unknown) {
   return <pre className="json mono">{JSON.stringify(v, null, 2)}</pre>;
 }
 
-export default function KeyValues({ value, testId, label }: { value: Record<string, unknown>; testId?: string; label?: (key: string) => string }) {
+export default function KeyValues({
+  value,
+  testId,
+  label,
+}: {
+  value: Record<string, unknown>;
+  testId?: string;
+  label?: (key: string) => string;
+}) {
   return (
     <Descriptions column={1} size="small" bordered data-testid={testId}>
       {Object.entries(value).map(([k, v]) => (

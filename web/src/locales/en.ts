@@ -237,7 +237,8 @@ const en: Resources = {
   },
   apiKeys: {
     title: 'API keys',
-    intro: 'Machine clients sign requests with HMAC using an AppKey and AppSecret. The AppSecret is shown only once, when the key is created.',
+    intro:
+      'Machine clients sign requests with HMAC using an AppKey and AppSecret. The AppSecret is shown only once, when the key is created.',
     create: 'New key',
     name: 'Name',
     nameRequired: 'Please name the key',

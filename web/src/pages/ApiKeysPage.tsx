@@ -79,7 +79,12 @@ export default function ApiKeysPage() {
     {
       title: t('apiKeys.status'),
       key: 'status',
-      render: (_v, k) => (k.revokedAt ? <Tag>{t('apiKeys.statusRevoked', { time: formatDateTime(k.revokedAt) })}</Tag> : <Tag color="green">{t('apiKeys.statusActive')}</Tag>),
+      render: (_v, k) =>
+        k.revokedAt ? (
+          <Tag>{t('apiKeys.statusRevoked', { time: formatDateTime(k.revokedAt) })}</Tag>
+        ) : (
+          <Tag color="green">{t('apiKeys.statusActive')}</Tag>
+        ),
     },
     { title: t('apiKeys.createdAt'), dataIndex: 'createdAt', key: 'createdAt', render: (v?: string) => formatDateTime(v) || '—' },
     { title: t('apiKeys.lastUsedAt'), dataIndex: 'lastUsedAt', key: 'lastUsedAt', render: (v?: string | null) => formatDateTime(v) || '—' },
@@ -122,6 +127,7 @@ export default function ApiKeysPage() {
         title={t('apiKeys.createdTitle')}
         closable={false}
         mask={{ closable: false }}
+        destroyOnHidden
         footer={
           <Button type="primary" onClick={() => setCreated(null)}>
             {t('apiKeys.secretSaved')}
@@ -165,9 +171,21 @@ function CreateKeyModal({ onClose, onCreated }: { onClose(): void; onCreated(c: 
     }
   };
   return (
-    <Modal open title={t('apiKeys.create')} okText={t('common.create')} cancelText={t('common.cancel')} onOk={() => form.submit()} onCancel={onClose} confirmLoading={busy}>
+    <Modal
+      open
+      title={t('apiKeys.create')}
+      okText={t('common.create')}
+      cancelText={t('common.cancel')}
+      onOk={() => form.submit()}
+      onCancel={onClose}
+      confirmLoading={busy}
+    >
       <Form form={form} name="apiKeyCreate" layout="vertical" onFinish={submit}>
-        <Form.Item name="name" label={t('apiKeys.name')} rules={[{ required: true, whitespace: true, max: 100, message: t('apiKeys.nameRequired') }]}>
+        <Form.Item
+          name="name"
+          label={t('apiKeys.name')}
+          rules={[{ required: true, whitespace: true, max: 100, message: t('apiKeys.nameRequired') }]}
+        >
           <Input autoComplete="off" />
         </Form.Item>
         {error && <Alert type="error" showIcon title={error} role="alert" />}

@@ -103,7 +103,17 @@ export default function CalendarPage() {
   );
 }
 
-function OverrideModal({ date, days, onClose, onSaved }: { date: Dayjs | null; days: Map<string, CalendarDay>; onClose(): void; onSaved(): void }) {
+function OverrideModal({
+  date,
+  days,
+  onClose,
+  onSaved,
+}: {
+  date: Dayjs | null;
+  days: Map<string, CalendarDay>;
+  onClose(): void;
+  onSaved(): void;
+}) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
   const [form] = Form.useForm<{ date: Dayjs; kind: 'workday' | 'holiday'; note: string }>();
@@ -177,7 +187,11 @@ function OverrideModal({ date, days, onClose, onSaved }: { date: Dayjs | null; d
             ]}
           />
         </Form.Item>
-        <Form.Item name="note" label={t('calendar.note')} rules={[{ required: true, whitespace: true, message: t('calendar.noteRequired') }]}>
+        <Form.Item
+          name="note"
+          label={t('calendar.note')}
+          rules={[{ required: true, whitespace: true, message: t('calendar.noteRequired') }]}
+        >
           <Input maxLength={200} />
         </Form.Item>
         {error && <Alert type="error" showIcon title={error} role="alert" />}

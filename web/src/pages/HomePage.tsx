@@ -1,6 +1,13 @@
 import { useEffect, useState } from 'react';
 import { Alert, Card, Col, Descriptions, Row, Skeleton, Statistic, Tag, Typography } from 'antd';
-import { ApartmentOutlined, AuditOutlined, BellOutlined, ClockCircleOutlined, SafetyCertificateOutlined, TeamOutlined } from '@ant-design/icons';
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  BellOutlined,
+  ClockCircleOutlined,
+  SafetyCertificateOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { errorMessage, get } from '../api.ts';
 import { useAuth } from '../auth.tsx';

@@ -1,7 +1,23 @@
 // 存证账本: browse and filter the hash-chained ledger, export CSV, run a verification job, and see the
 // material anyone needs to verify it independently (the checkpoint signing key, the latest signed head).
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Alert, Button, Card, Col, DatePicker, Form, Input, Progress, Row, Space, Table, Tag, TreeSelect, Typography, type TableColumnsType } from 'antd';
+import {
+  Alert,
+  Button,
+  Card,
+  Col,
+  DatePicker,
+  Form,
+  Input,
+  Progress,
+  Row,
+  Space,
+  Table,
+  Tag,
+  TreeSelect,
+  Typography,
+  type TableColumnsType,
+} from 'antd';
 import { DownloadOutlined, SafetyCertificateOutlined, SearchOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
@@ -81,7 +97,9 @@ export default function LedgerPage() {
       render: (_v, e) => (
         <Space size={4}>
           <span>{e.actorName ?? e.actorId ?? '—'}</span>
-          {e.actorKind !== 'user' && e.actorKind !== 'system' && <Tag>{t(`ledger.actorKinds.${e.actorKind}`, { defaultValue: e.actorKind })}</Tag>}
+          {e.actorKind !== 'user' && e.actorKind !== 'system' && (
+            <Tag>{t(`ledger.actorKinds.${e.actorKind}`, { defaultValue: e.actorKind })}</Tag>
+          )}
         </Space>
       ),
     },
@@ -138,7 +156,15 @@ export default function LedgerPage() {
             <Input allowClear style={{ width: 140 }} />
           </Form.Item>
           <Form.Item name="org" label={t('ledger.org')}>
-            <TreeSelect treeData={orgTree} allowClear showSearch treeNodeFilterProp="title" treeDefaultExpandAll style={{ width: 200 }} placeholder={t('common.all')} />
+            <TreeSelect
+              treeData={orgTree}
+              allowClear
+              showSearch
+              treeNodeFilterProp="title"
+              treeDefaultExpandAll
+              style={{ width: 200 }}
+              placeholder={t('common.all')}
+            />
           </Form.Item>
           <Form.Item name="action" label={t('ledger.action')}>
             <Input allowClear style={{ width: 150 }} placeholder="auth.login" />
@@ -295,7 +321,14 @@ function VerifyCard() {
             {t('ledger.verifying', { state: job.state })}
           </Space>
         )}
-        {r?.ok && <Alert type="success" showIcon title={t('ledger.verifyOk', { entries: r.entries, checkpoints: r.checkpoints })} data-testid="ledger-verify-result" />}
+        {r?.ok && (
+          <Alert
+            type="success"
+            showIcon
+            title={t('ledger.verifyOk', { entries: r.entries, checkpoints: r.checkpoints })}
+            data-testid="ledger-verify-result"
+          />
+        )}
         {r && !r.ok && (
           <Alert
             type="error"
@@ -305,7 +338,11 @@ function VerifyCard() {
           />
         )}
         {!running && job && !r && DONE_STATES.has(job.state) && (
-          <Alert type="error" showIcon title={t('ledger.verifyFailed', { message: typeof job.error === 'string' ? job.error : job.state })} />
+          <Alert
+            type="error"
+            showIcon
+            title={t('ledger.verifyFailed', { message: typeof job.error === 'string' ? job.error : job.state })}
+          />
         )}
         {error && <Alert type="error" showIcon title={error} />}
       </div>
@@ -339,7 +376,11 @@ function TrustCard() {
       <Typography.Title level={3} style={{ fontSize: 14, marginTop: 16 }}>
         {t('ledger.latestCheckpoint')}
       </Typography.Title>
-      {checkpoint ? <KeyValues value={checkpoint} testId="ledger-checkpoint" label={label} /> : checkpoint === null && <Typography.Text type="secondary">{t('ledger.noCheckpoint')}</Typography.Text>}
+      {checkpoint ? (
+        <KeyValues value={checkpoint} testId="ledger-checkpoint" label={label} />
+      ) : (
+        checkpoint === null && <Typography.Text type="secondary">{t('ledger.noCheckpoint')}</Typography.Text>
+      )}
     </Card>
   );
 }

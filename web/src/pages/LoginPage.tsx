@@ -53,7 +53,11 @@ export default function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const res = await post<{ user: Me }>('/api/auth/login', { username: v.username.trim(), password: v.password }, { noAuthRedirect: true });
+      const res = await post<{ user: Me }>(
+        '/api/auth/login',
+        { username: v.username.trim(), password: v.password },
+        { noAuthRedirect: true },
+      );
       setMe(res.user);
       navigate(safeNext(params.get('next')), { replace: true });
     } catch (e) {
@@ -87,7 +91,11 @@ export default function LoginPage() {
         </div>
         <Card title={<h2 style={{ margin: 0, fontSize: 18 }}>{t('login.title')}</h2>}>
           <Form form={form} name="login" layout="vertical" onFinish={submit} requiredMark={false} data-testid="login-form">
-            <Form.Item name="username" label={t('login.username')} rules={[{ required: true, whitespace: true, message: t('login.usernameRequired') }]}>
+            <Form.Item
+              name="username"
+              label={t('login.username')}
+              rules={[{ required: true, whitespace: true, message: t('login.usernameRequired') }]}
+            >
               <Input prefix={<UserOutlined />} autoComplete="username" autoFocus size="large" />
             </Form.Item>
             <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('login.passwordRequired') }]}>

@@ -1,6 +1,24 @@
 // 组织机构: the organization tree with kind tags; the authority admin adds child organizations and renames.
 import { useMemo, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, Col, Descriptions, Empty, Form, Input, Modal, Row, Select, Space, Spin, Tag, Tree, type TreeDataNode } from 'antd';
+import {
+  Alert,
+  App as AntApp,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Empty,
+  Form,
+  Input,
+  Modal,
+  Row,
+  Select,
+  Space,
+  Spin,
+  Tag,
+  Tree,
+  type TreeDataNode,
+} from 'antd';
 import { EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { errorMessage, patch, post } from '../api.ts';
@@ -107,7 +125,9 @@ export default function OrgsPage() {
               </Descriptions.Item>
               <Descriptions.Item label={t('orgs.parent')}>{parent ? name(parent) : '—'}</Descriptions.Item>
               <Descriptions.Item label={t('orgs.creditCode')}>{selected.creditCode || '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('orgs.status')}>{selected.status === 'disabled' ? t('orgs.statusDisabled') : t('orgs.statusActive')}</Descriptions.Item>
+              <Descriptions.Item label={t('orgs.status')}>
+                {selected.status === 'disabled' ? t('orgs.statusDisabled') : t('orgs.statusActive')}
+              </Descriptions.Item>
             </Descriptions>
           ) : (
             <Empty description={t('orgs.selectHint')} />
@@ -199,7 +219,11 @@ function CreateOrgModal({ parent, onClose, onSaved }: { parent: Org | null; onCl
         >
           <Input autoComplete="off" />
         </Form.Item>
-        <Form.Item name="nameZh" label={t('orgs.nameZh')} rules={[{ required: true, whitespace: true, max: 200, message: t('common.required', { field: t('orgs.nameZh') }) }]}>
+        <Form.Item
+          name="nameZh"
+          label={t('orgs.nameZh')}
+          rules={[{ required: true, whitespace: true, max: 200, message: t('common.required', { field: t('orgs.nameZh') }) }]}
+        >
           <Input />
         </Form.Item>
         <Form.Item name="nameEn" label={t('orgs.nameEn')} rules={[{ max: 200 }]}>
@@ -208,7 +232,11 @@ function CreateOrgModal({ parent, onClose, onSaved }: { parent: Org | null; onCl
         <Form.Item name="kind" label={t('orgs.kind')} rules={[{ required: true }]}>
           <Select options={ORG_KINDS.map((k) => ({ value: k, label: t(`orgKinds.${k}`) }))} />
         </Form.Item>
-        <Form.Item name="creditCode" label={t('orgs.creditCode')} rules={[{ pattern: /^[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{18}$/, message: t('orgs.creditCode') }]}>
+        <Form.Item
+          name="creditCode"
+          label={t('orgs.creditCode')}
+          rules={[{ pattern: /^[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{18}$/, message: t('orgs.creditCode') }]}
+        >
           <Input autoComplete="off" maxLength={18} />
         </Form.Item>
         {error && <Alert type="error" showIcon title={error} role="alert" />}
@@ -241,9 +269,21 @@ function RenameOrgModal({ org, onClose, onSaved }: { org: Org; onClose(): void; 
   };
 
   return (
-    <Modal open title={t('orgs.renameTitle', { name: name(org) })} okText={t('common.save')} cancelText={t('common.cancel')} onOk={() => form.submit()} onCancel={onClose} confirmLoading={busy}>
+    <Modal
+      open
+      title={t('orgs.renameTitle', { name: name(org) })}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      onOk={() => form.submit()}
+      onCancel={onClose}
+      confirmLoading={busy}
+    >
       <Form form={form} name="orgRename" layout="vertical" onFinish={submit} initialValues={{ nameZh: org.nameZh, nameEn: org.nameEn }}>
-        <Form.Item name="nameZh" label={t('orgs.nameZh')} rules={[{ required: true, whitespace: true, max: 200, message: t('common.required', { field: t('orgs.nameZh') }) }]}>
+        <Form.Item
+          name="nameZh"
+          label={t('orgs.nameZh')}
+          rules={[{ required: true, whitespace: true, max: 200, message: t('common.required', { field: t('orgs.nameZh') }) }]}
+        >
           <Input />
         </Form.Item>
         <Form.Item name="nameEn" label={t('orgs.nameEn')} rules={[{ max: 200 }]}>

@@ -1,7 +1,22 @@
 // 用户管理: search and filter users; the authority admin creates, edits, disables/enables, unlocks them and
 // resets passwords. Auditors and security officers get the same table read-only.
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, TreeSelect, Typography, type TableColumnsType } from 'antd';
+import {
+  Alert,
+  App as AntApp,
+  Button,
+  Card,
+  Form,
+  Input,
+  Modal,
+  Select,
+  Space,
+  Table,
+  Tag,
+  TreeSelect,
+  Typography,
+  type TableColumnsType,
+} from 'antd';
 import { PlusOutlined, SearchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { errorMessage, get, patch, post } from '../api.ts';
@@ -96,7 +111,12 @@ export default function UsersPage() {
   };
 
   const columns: TableColumnsType<UserRow> = [
-    { title: t('users.username'), dataIndex: 'username', key: 'username', render: (v: string) => <Typography.Text strong>{v}</Typography.Text> },
+    {
+      title: t('users.username'),
+      dataIndex: 'username',
+      key: 'username',
+      render: (v: string) => <Typography.Text strong>{v}</Typography.Text>,
+    },
     { title: t('users.displayName'), dataIndex: 'displayName', key: 'displayName' },
     { title: t('users.org'), key: 'org', render: (_v, u) => orgName(u.org) },
     {
@@ -117,7 +137,11 @@ export default function UsersPage() {
       key: 'status',
       render: (_v, u) => (
         <Space size={[0, 4]} wrap>
-          {u.status === 'disabled' ? <Tag color="default">{t('users.statusDisabled')}</Tag> : <Tag color="green">{t('users.statusActive')}</Tag>}
+          {u.status === 'disabled' ? (
+            <Tag color="default">{t('users.statusDisabled')}</Tag>
+          ) : (
+            <Tag color="green">{t('users.statusActive')}</Tag>
+          )}
           {isLocked(u) && <Tag color="orange">{t('users.statusLocked', { time: formatUntil(u.lockedUntil) })}</Tag>}
         </Space>
       ),
@@ -138,7 +162,14 @@ export default function UsersPage() {
               {t('users.enable')}
             </Button>
           ) : (
-            <Button type="link" size="small" danger disabled={u.id === me?.id} onClick={() => confirmAction(u, 'disable')} aria-label={`${t('users.disable')} ${u.username}`}>
+            <Button
+              type="link"
+              size="small"
+              danger
+              disabled={u.id === me?.id}
+              onClick={() => confirmAction(u, 'disable')}
+              aria-label={`${t('users.disable')} ${u.username}`}
+            >
               {t('users.disable')}
             </Button>
           )}
@@ -182,10 +213,25 @@ export default function UsersPage() {
           <Input placeholder={t('users.searchPlaceholder')} allowClear style={{ width: 180 }} />
         </Form.Item>
         <Form.Item name="orgId" label={t('users.filterOrg')}>
-          <TreeSelect treeData={orgTree} allowClear showSearch treeNodeFilterProp="title" treeDefaultExpandAll style={{ width: 220 }} placeholder={t('common.all')} />
+          <TreeSelect
+            treeData={orgTree}
+            allowClear
+            showSearch
+            treeNodeFilterProp="title"
+            treeDefaultExpandAll
+            style={{ width: 220 }}
+            placeholder={t('common.all')}
+          />
         </Form.Item>
         <Form.Item name="role" label={t('users.filterRole')}>
-          <Select options={roleOptions} allowClear showSearch optionFilterProp="label" style={{ width: 200 }} placeholder={t('common.all')} />
+          <Select
+            options={roleOptions}
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            style={{ width: 200 }}
+            placeholder={t('common.all')}
+          />
         </Form.Item>
         <Form.Item name="status" label={t('users.filterStatus')}>
           <Select options={statusOptions} allowClear style={{ width: 120 }} placeholder={t('common.all')} />
@@ -269,7 +315,13 @@ function UserModal({
     setError(null);
     try {
       if (isNew) {
-        await post('/api/users', { username: v.username.trim(), displayName: v.displayName.trim(), orgId: v.orgId, roles: v.roles, password: v.password });
+        await post('/api/users', {
+          username: v.username.trim(),
+          displayName: v.displayName.trim(),
+          orgId: v.orgId,
+          roles: v.roles,
+          password: v.password,
+        });
         message.success(t('users.created', { username: v.username.trim() }));
       } else {
         await patch(`/api/users/${user.id}`, { displayName: v.displayName.trim(), orgId: v.orgId, roles: v.roles });
@@ -315,13 +367,21 @@ function UserModal({
             <Input autoComplete="off" />
           </Form.Item>
         )}
-        <Form.Item name="displayName" label={t('users.displayName')} rules={[{ required: true, whitespace: true, max: 100, message: t('common.required', { field: t('users.displayName') }) }]}>
+        <Form.Item
+          name="displayName"
+          label={t('users.displayName')}
+          rules={[{ required: true, whitespace: true, max: 100, message: t('common.required', { field: t('users.displayName') }) }]}
+        >
           <Input />
         </Form.Item>
         <Form.Item name="orgId" label={t('users.org')} rules={[{ required: true, message: t('users.orgRequired') }]}>
           <TreeSelect treeData={orgTree} showSearch treeNodeFilterProp="title" treeDefaultExpandAll />
         </Form.Item>
-        <Form.Item name="roles" label={t('users.roles')} rules={[{ required: true, type: 'array', min: 1, message: t('users.rolesRequired') }]}>
+        <Form.Item
+          name="roles"
+          label={t('users.roles')}
+          rules={[{ required: true, type: 'array', min: 1, message: t('users.rolesRequired') }]}
+        >
           <Select mode="multiple" options={roleOptions} optionFilterProp="label" />
         </Form.Item>
         {isNew && (
