@@ -30,7 +30,7 @@ async function withServices<T>(config: Config, fn: (ctx: ReturnType<typeof creat
     const database = openDatabase(handle.url);
     try {
       const ctx = createContext(config, database, log);
-      await ctx.ledger.init();
+      await ctx.ledger.init({ checkpointTimer: false });
       try {
         return await fn(ctx);
       } finally {

@@ -145,10 +145,14 @@ export class LedgerService {
     return { seq, hash: row.hash };
   }
 
-  /** Loads (or creates) the signing key, registers its public half, and starts the checkpoint timer. */
-  async init(): Promise<void> {
+  /**
+   * Loads (or creates) the signing key, registers its public half, and starts the checkpoint timer (not for
+   * one-shot commands: `checkpointTimer: false`).
+   */
+  async init(opts: { checkpointTimer?: boolean } = {}): Promise<void> {
     this.stopped = false;
     await this.signingKey();
+    if (opts.checkpointTimer === false) return;
     const every = Math.min(this.config.ledgerCheckpointSeconds, 5) * 1000;
     this.timer = setInterval(() => this.tickSoon(0), every);
     this.timer.unref();
