@@ -12,8 +12,9 @@ export const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
-/** The demo world's password (src/modules/identity seedDemo). */
-export const DEMO_PASSWORD = 'Shuyuan@2024';
+import { DEMO_PASSWORD } from '../../src/modules/identity/service.ts';
+
+export { DEMO_PASSWORD };
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });

@@ -144,4 +144,6 @@ export interface Meta {
   version: string;
   languages: string[];
   demo: boolean;
+  demoLogins: { username: string; role: Role }[];
+  demoPassword: string | null;
 }

@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import type { App } from '../../http/app.ts';
 import type { AppContext } from '../../context.ts';
 import type { Metrics } from '../../http/metrics.ts';
+import { DEMO_PASSWORD, DEMO_USERS } from '../identity/service.ts';
 
 export async function registerSystemRoutes(app: App, ctx: AppContext, metrics: Metrics) {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
@@ -44,11 +45,25 @@ export async function registerSystemRoutes(app: App, ctx: AppContext, metrics: M
         tags: ['system'],
         summary: 'Platform name, version and languages (public)',
         response: {
-          200: Type.Object({ name: Type.String(), version: Type.String(), languages: Type.Array(Type.String()), demo: Type.Boolean() }),
+          200: Type.Object({
+            name: Type.String(),
+            version: Type.String(),
+            languages: Type.Array(Type.String()),
+            demo: Type.Boolean({ description: 'The demo world is on (SHUYUAN_DEMO)' }),
+            demoLogins: Type.Array(Type.Object({ username: Type.String(), role: Type.String() }), { description: 'Demo users (empty unless demo)' }),
+            demoPassword: Type.Union([Type.String(), Type.Null()], { description: 'The demo users\' password (null unless demo)' }),
+          }),
         },
       },
     },
-    async () => ({ name: 'Shuyuan 数源', version: '0.1.0', languages: ['zh-CN', 'en'], demo: ctx.config.demo }),
+    async () => ({
+      name: 'Shuyuan 数源',
+      version: '0.1.0',
+      languages: ['zh-CN', 'en'],
+      demo: ctx.config.demo,
+      demoLogins: ctx.config.demo ? DEMO_USERS.map((u) => ({ username: u.username, role: u.role })) : [],
+      demoPassword: ctx.config.demo ? DEMO_PASSWORD : null,
+    }),
   );
 
   app.get(

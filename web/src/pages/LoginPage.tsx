@@ -9,19 +9,6 @@ import { formatUntil } from '../format.ts';
 import LangSwitch from '../components/LangSwitch.tsx';
 import type { Me, Meta, Role } from '../types.ts';
 
-/** The demo world's logins (src/modules/identity seedDemo). */
-export const DEMO_USERS: { username: string; role: Role }[] = [
-  { username: 'admin', role: 'authority_admin' },
-  { username: 'provider', role: 'provider_clerk' },
-  { username: 'consumer', role: 'consumer_clerk' },
-  { username: 'operator', role: 'operator' },
-  { username: 'public', role: 'public_user' },
-  { username: 'company', role: 'public_user' },
-  { username: 'auditor', role: 'auditor' },
-  { username: 'security', role: 'security_officer' },
-];
-export const DEMO_PASSWORD = 'Shuyuan@2024';
-
 interface Values {
   username: string;
   password: string;
@@ -107,18 +94,18 @@ export default function LoginPage() {
             </Button>
           </Form>
         </Card>
-        {meta?.demo && (
+        {meta?.demo && meta.demoPassword && (
           <Card size="small" title={t('login.demoTitle')} data-testid="demo-hint">
-            <Typography.Paragraph style={{ marginBottom: 8 }}>{t('login.demoHint', { password: DEMO_PASSWORD })}</Typography.Paragraph>
+            <Typography.Paragraph style={{ marginBottom: 8 }}>{t('login.demoHint', { password: meta.demoPassword })}</Typography.Paragraph>
             <Space wrap size={[4, 4]}>
-              {DEMO_USERS.map((u) => (
+              {meta.demoLogins.map((u) => (
                 <Button
                   key={u.username}
                   size="small"
                   aria-label={t('login.demoUse', { username: u.username })}
                   title={t(`roles.${u.role}`)}
                   onClick={() => {
-                    form.setFieldsValue({ username: u.username, password: DEMO_PASSWORD });
+                    form.setFieldsValue({ username: u.username, password: meta.demoPassword ?? '' });
                     setError(null);
                   }}
                 >
@@ -127,9 +114,9 @@ export default function LoginPage() {
               ))}
             </Space>
             <div style={{ marginTop: 8 }}>
-              {DEMO_USERS.filter((u, i, a) => a.findIndex((x) => x.role === u.role) === i).map((u) => (
+              {meta.demoLogins.filter((u, i, a) => a.findIndex((x) => x.role === u.role) === i).map((u) => (
                 <Tag key={u.role} style={{ marginBottom: 4 }}>
-                  {DEMO_USERS.filter((x) => x.role === u.role)
+                  {meta.demoLogins.filter((x) => x.role === u.role)
                     .map((x) => x.username)
                     .join(' / ')}
                   {' · '}
