@@ -3,7 +3,7 @@
 -- ledger_entries is a hash chain: entry n stores prev_hash = hash of entry n-1 (64 zeros for entry 1) and
 -- hash = hex(SHA-256( UTF-8(JCS(entry)) || UTF-8(prev_hash) )), where JCS is RFC 8785 canonical JSON of
 -- {seq, time, actorId, actorName, actorKind, orgId, action, objectType, objectId, purpose, details} and time is
--- ISO 8601 UTC with milliseconds ("2025-01-31T08:00:00.000Z"). See src/modules/ledger/hash.ts and docs/ledger.md.
+-- ISO 8601 UTC with milliseconds ("2025-01-31T08:00:00.000Z"). See src/modules/ledger/hash.ts and src/modules/ledger/FORMAT.md.
 -- Signed Merkle checkpoints (RFC 9162 tree heads, Ed25519) are stored in ledger_checkpoints.
 --
 -- The advisory lock key 0x53590003 ("SY" 3) serializes appends: it is taken by ledger_head() (the helper's
@@ -99,7 +99,7 @@ create trigger ledger_keys_no_change before update or delete on ledger_keys for 
 create trigger ledger_keys_no_truncate before truncate on ledger_keys for each statement execute function shuyuan_refuse_change();
 
 -- Signed tree heads: root_hash = RFC 9162 MTH over the first tree_size entries (leaf = the entry's 32 hash
--- bytes); signature = Ed25519 over the statement described in src/modules/ledger/checkpoint.ts.
+-- bytes); signature = Ed25519 over the statement described in src/modules/ledger/signing.ts.
 create table ledger_checkpoints (
   tree_size bigint primary key check (tree_size >= 1),
   root_hash text not null check (root_hash ~ '^[0-9a-f]{64}$'),

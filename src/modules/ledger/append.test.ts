@@ -70,6 +70,7 @@ describe('ledger hash chain', () => {
       { s: 'tab\tquote"back\\slash\u0001\u001f\u007f\u2028 中文 ‘’' },
       { nested: { z: [1, { y: null, x: true, w: false }], a: [[[]]] } },
       { arr: [undefined, 1], skip: undefined },
+      { lone: '\ud800x', pair: '😀', ctl: '\u0000\b\f\n', ls: '\u2028\u2029', zh: '数源', b: 'ab', a: 'b', aa: 1, B: 2 },
     ];
     for (const v of samples) assert.equal(canonicalJson(v), canonicalize(v), JSON.stringify(v));
     assert.throws(() => canonicalJson({ n: NaN }));

@@ -27,7 +27,12 @@ export interface EntryBody {
   details: Record<string, unknown>;
 }
 
-const s = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
+// Strings that JSON.stringify would escape: quote, backslash, control characters, surrogates (lone ones are
+// escaped; pairs are left to JSON.stringify too). Any other string serializes as itself between quotes.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const str = (v: string) => (NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : '"' + v + '"');
+const s = (v: string | null) => (v === null ? 'null' : str(v));
 
 /**
  * RFC 8785 (JCS) serialization of a JSON value: object keys sorted by UTF-16 code units, strings and numbers as
@@ -38,10 +43,10 @@ export function canonicalJson(v: unknown): string {
   if (v === null) return 'null';
   switch (typeof v) {
     case 'string':
-      return JSON.stringify(v);
+      return str(v);
     case 'number':
       if (!Number.isFinite(v)) throw new TypeError('JSON numbers must be finite');
-      return JSON.stringify(v);
+      return '' + v; // Number::toString, as JSON.stringify (and RFC 8785 §3.2.2.3)
     case 'boolean':
       return v ? 'true' : 'false';
     case 'object': {
@@ -54,13 +59,19 @@ export function canonicalJson(v: unknown): string {
         return out + ']';
       }
       const o = v as Record<string, unknown>;
-      const keys = Object.keys(o).sort();
+      const keys = Object.keys(o);
+      for (let i = 1; i < keys.length; i++) {
+        if (keys[i - 1]! > keys[i]!) {
+          keys.sort();
+          break;
+        }
+      }
       let out = '{';
       let first = true;
       for (const k of keys) {
         const x = o[k];
         if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
-        out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(x);
+        out += (first ? '' : ',') + str(k) + ':' + canonicalJson(x);
         first = false;
       }
       return out + '}';
@@ -80,9 +91,9 @@ export function canonicalEntry(b: EntryBody): string {
   const details = canonicalJson(b.details);
   if (!Number.isSafeInteger(b.seq)) throw new TypeError('ledger seq must be a safe integer');
   return (
-    `{"action":${JSON.stringify(b.action)},"actorId":${s(b.actorId)},"actorKind":${JSON.stringify(b.actorKind)},` +
-    `"actorName":${s(b.actorName)},"details":${details},"objectId":${s(b.objectId)},"objectType":${JSON.stringify(b.objectType)},` +
-    `"orgId":${s(b.orgId)},"purpose":${s(b.purpose)},"seq":${b.seq},"time":${JSON.stringify(b.time)}}`
+    `{"action":${str(b.action)},"actorId":${s(b.actorId)},"actorKind":${str(b.actorKind)},` +
+    `"actorName":${s(b.actorName)},"details":${details},"objectId":${s(b.objectId)},"objectType":${str(b.objectType)},` +
+    `"orgId":${s(b.orgId)},"purpose":${s(b.purpose)},"seq":${b.seq},"time":${str(b.time)}}`
   );
 }
 

@@ -16,7 +16,7 @@ export const Entry = Type.Object({
   purpose: Type.Union([Type.String(), Type.Null()]),
   details: Type.Unknown({ description: 'JSON object' }),
   prevHash: Hex64,
-  hash: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'hex SHA-256( JCS(entry) || prevHash ), see docs/ledger.md' }),
+  hash: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'hex SHA-256( JCS(entry) || prevHash ), see src/modules/ledger/FORMAT.md' }),
 });
 
 const TimeBound = Type.String({
@@ -54,7 +54,7 @@ export const Checkpoint = Type.Object({
   rootHash: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'RFC 9162 Merkle tree head; leaf i = bytes of entry (i+1).hash' }),
   signedAt: Type.String({ format: 'date-time' }),
   keyId: Hex64,
-  signature: Type.String({ description: 'Ed25519 signature (base64) of the statement described in docs/ledger.md' }),
+  signature: Type.String({ description: 'Ed25519 signature (base64) of the statement described in src/modules/ledger/FORMAT.md' }),
 });
 
 export const CheckpointPage = Type.Object({
