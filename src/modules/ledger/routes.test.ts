@@ -55,6 +55,9 @@ describe('ledger routes', () => {
     }
     const sec = p.client();
     await sec.login('security', PW);
+    const none = await sec.get('/api/ledger/checkpoints/latest');
+    assert.equal(none.status, 200);
+    assert.equal(none.body, null, 'no checkpoint yet');
     assert.equal((await sec.get('/api/ledger/entries.csv')).status, 403, 'security officer may read, not export');
     assert.equal((await sec.post('/api/ledger/verify')).status, 403);
   });

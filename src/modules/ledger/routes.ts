@@ -127,7 +127,6 @@ export async function registerLedgerRoutes(app: App, ctx: AppContext) {
         tags: ['ledger'],
         summary: 'Export the filtered entries as CSV (UTF-8 with BOM; recorded in the ledger)',
         querystring: S.EntryFiltersQuery,
-        produces: ['text/csv'],
         response: {
           200: {
             description: 'CSV, newest first; cells starting with = + - @ are prefixed with an apostrophe',
