@@ -135,6 +135,8 @@ test('the inbox: own notifications only, unread counts, read and read-all', asyn
   const { notifications } = p.ctx;
   const provider = ids.get('provider')!;
   const admin = ids.get('admin')!;
+  // Start from empty inboxes: the demo seed greets every demo user.
+  await sql`delete from notifications`.execute(p.ctx.db);
   await notifications.notify(p.ctx.db, {
     userIds: [provider, admin],
     kind: 'system.welcome',

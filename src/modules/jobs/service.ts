@@ -7,6 +7,7 @@
 // transaction (sendInTx): a job then exists if and only if the change that asked for it committed.
 import { CompiledQuery, sql } from 'kysely';
 import PgBoss from 'pg-boss';
+import pg from 'pg';
 import type { Config } from '../../config.ts';
 import type { AppContext, Logger } from '../../context.ts';
 import { APP_ROLE, type Database, type Executor } from '../../db/database.ts';
@@ -271,14 +272,24 @@ export class JobsService {
     });
     boss.on('error', (e) => this.log.error({ component: 'jobs', err: safeError(e) }, 'job queue error'));
     await boss.start();
-    await this.grantAppRole(boss);
-    for (const queue of this.defs.keys()) await this.ensureQueue(boss, queue);
+    // Two processes booting at once would deadlock on GRANT ("tuple concurrently updated") and on
+    // pgboss.create_queue: serialize that part of the boot across processes with a session advisory lock.
+    const lock = new pg.Client({ connectionString: this.database.url });
+    await lock.connect();
+    try {
+      await lock.query('select pg_advisory_lock($1, 0)', [ADVISORY_NAMESPACE]);
+      await this.grantAppRole(lock);
+      for (const queue of this.defs.keys()) await this.ensureQueue(boss, queue);
+    } finally {
+      await lock.query('select pg_advisory_unlock($1, 0)', [ADVISORY_NAMESPACE]).catch(() => undefined);
+      await lock.end();
+    }
     return boss;
   }
 
   /** Lets the application role enqueue, read and cancel jobs inside its own transactions. */
-  private async grantAppRole(boss: PgBoss): Promise<void> {
-    await boss.getDb().executeSql(
+  private async grantAppRole(client: pg.Client): Promise<void> {
+    await client.query(
       `do $$ begin
          if exists (select 1 from pg_roles where rolname = '${APP_ROLE}') and current_user <> '${APP_ROLE}' then
            grant usage on schema ${SCHEMA} to ${APP_ROLE};
@@ -286,7 +297,6 @@ export class JobsService {
            grant select, insert, update on ${SCHEMA}.job to ${APP_ROLE};
          end if;
        end $$`,
-      [],
     );
   }
 
