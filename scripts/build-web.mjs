@@ -23,5 +23,8 @@ if (!force && fs.existsSync(out) && fs.statSync(out).mtimeMs >= newest(web)) {
   console.log('web app is up to date');
   process.exit(0);
 }
-const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
+const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+  cwd: web,
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

@@ -60,11 +60,15 @@ if (!process.env.TEST_DATABASE_URL) {
 }
 
 const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(1, Math.min(os.cpus().length, 2)));
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
-  cwd: root,
-  stdio: 'inherit',
-  env: process.env,
-});
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: process.env,
+  },
+);
 const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)));
 if (stopPg) await stopPg();
 if (tmp) await fsp.rm(tmp, { recursive: true, force: true });

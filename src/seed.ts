@@ -36,7 +36,12 @@ export async function seedDemo(ctx: AppContext): Promise<DemoSummary> {
         });
         recipients += r.ids.length;
       }
-      await ctx.ledger.append(tx, { actor: SYSTEM, action: 'notification.send', objectType: 'notification', details: { kind: 'system.welcome', recipients } });
+      await ctx.ledger.append(tx, {
+        actor: SYSTEM,
+        action: 'notification.send',
+        objectType: 'notification',
+        details: { kind: 'system.welcome', recipients },
+      });
     });
   }
   return summary;

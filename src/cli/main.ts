@@ -77,7 +77,9 @@ export function buildCli(): Command {
       const handle = await resolveDatabase(config, createLogger('warn'));
       try {
         const { applied, current } = await migrate(handle.url, (m) => console.log(m));
-        console.log(applied.length ? `applied ${applied.length} migration(s); schema is at ${current}` : `schema is up to date (${current})`);
+        console.log(
+          applied.length ? `applied ${applied.length} migration(s); schema is at ${current}` : `schema is up to date (${current})`,
+        );
       } finally {
         await handle.embedded?.stop();
       }
@@ -105,7 +107,13 @@ export function buildCli(): Command {
     .action(async (o: { username: string; password: string; name?: string; org: string; role: Role[] }) => {
       const config = loadConfig();
       const created = await withServices(config, (ctx) =>
-        ctx.identity.createUser(SYSTEM, { username: o.username, password: o.password, displayName: o.name ?? o.username, orgCode: o.org, roles: o.role }),
+        ctx.identity.createUser(SYSTEM, {
+          username: o.username,
+          password: o.password,
+          displayName: o.name ?? o.username,
+          orgCode: o.org,
+          roles: o.role,
+        }),
       );
       console.log(`created user ${o.username} (${created.id})`);
     });

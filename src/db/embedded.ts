@@ -39,7 +39,9 @@ async function getBinaries(): Promise<{ initdb: string; postgres: string }> {
   try {
     return (await import(pkg)) as { initdb: string; postgres: string };
   } catch {
-    throw new EmbeddedPostgresError(`no embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (package ${pkg}); set DATABASE_URL to a PostgreSQL server instead`);
+    throw new EmbeddedPostgresError(
+      `no embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (package ${pkg}); set DATABASE_URL to a PostgreSQL server instead`,
+    );
   }
 }
 const DEFAULT_OS_USER = 'shuyuan-pg';
@@ -149,7 +151,9 @@ function run(cmd: string, args: string[], runAs: RunAs | null): Promise<void> {
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout?.on('data', () => undefined);
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new EmbeddedPostgresError(`${path.basename(cmd)} failed (${code}): ${err.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new EmbeddedPostgresError(`${path.basename(cmd)} failed (${code}): ${err.trim()}`)),
+    );
   });
 }
 
@@ -157,7 +161,8 @@ async function waitReady(url: string, child: ChildProcess | null, pid: number, t
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new EmbeddedPostgresError(`PostgreSQL exited during start (code ${child.exitCode}); see the log in the data directory`);
+    if (child && child.exitCode !== null)
+      throw new EmbeddedPostgresError(`PostgreSQL exited during start (code ${child.exitCode}); see the log in the data directory`);
     if (!child && !pidAlive(pid)) throw new EmbeddedPostgresError('PostgreSQL exited during start; see the log in the data directory');
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
     try {
@@ -201,7 +206,19 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
         checkReachable(tmp, runAs, initdb);
       }
       opts.log(`initialising PostgreSQL cluster in ${pgDir}`);
-      await run(initdb, [`--pgdata=${tmp}`, `--username=${PG_USER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-sync'], runAs);
+      await run(
+        initdb,
+        [
+          `--pgdata=${tmp}`,
+          `--username=${PG_USER}`,
+          `--pwfile=${pwFile}`,
+          '--auth=scram-sha-256',
+          '--encoding=UTF8',
+          '--locale=C',
+          '--no-sync',
+        ],
+        runAs,
+      );
     } finally {
       await fsp.rm(pwFile, { force: true });
     }
@@ -210,7 +227,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   }
   // Clean leftovers of killed initdb runs.
   for (const name of await fsp.readdir(dataDir)) {
-    if (name.startsWith('pg.init-') && !pidAlive(Number(name.slice(8)))) await fsp.rm(path.join(dataDir, name), { recursive: true, force: true });
+    if (name.startsWith('pg.init-') && !pidAlive(Number(name.slice(8))))
+      await fsp.rm(path.join(dataDir, name), { recursive: true, force: true });
   }
   if (runAs) checkReachable(pgDir, runAs, postgres);
 
@@ -231,7 +249,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       port = Number(lines[3]);
       const ownerPid = Number((await fsp.readFile(ownerFile, 'utf8').catch(() => '0')).trim());
       owned = !(ownerPid > 0 && ownerPid !== process.pid && pidAlive(ownerPid));
-      opts.log(owned ? `adopting PostgreSQL left running by a stopped process (pid ${pid})` : `using PostgreSQL started by process ${ownerPid}`);
+      opts.log(
+        owned ? `adopting PostgreSQL left running by a stopped process (pid ${pid})` : `using PostgreSQL started by process ${ownerPid}`,
+      );
     } else {
       // Stale lock file of a server that is gone: PostgreSQL would refuse to start if its pid was reused.
       await fsp.rm(pidFile, { force: true });
@@ -240,13 +260,17 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   if (!pgPid) {
     port = await freePort(opts.preferredPort);
     const logFd = fs.openSync(logFile, 'a');
-    child = spawn(postgres, ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'], {
-      ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
-      env: { ...process.env, LC_ALL: 'C' },
-      stdio: ['ignore', logFd, logFd],
-      // Its own process group: a Ctrl-C in the terminal reaches us, and we stop the database in order.
-      detached: true,
-    });
+    child = spawn(
+      postgres,
+      ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+      {
+        ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+        env: { ...process.env, LC_ALL: 'C' },
+        stdio: ['ignore', logFd, logFd],
+        // Its own process group: a Ctrl-C in the terminal reaches us, and we stop the database in order.
+        detached: true,
+      },
+    );
     fs.closeSync(logFd);
     child.unref();
     pgPid = child.pid ?? 0;
@@ -259,9 +283,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   await admin.connect();
   try {
     const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [database]);
-    if (!rowCount) await admin.query(`create database "${database.replace(/"/g, '')}"`).catch((e: { code?: string }) => {
-      if (e.code !== '42P04') throw e; // created concurrently by a sibling process
-    });
+    if (!rowCount)
+      await admin.query(`create database "${database.replace(/"/g, '')}"`).catch((e: { code?: string }) => {
+        if (e.code !== '42P04') throw e; // created concurrently by a sibling process
+      });
   } finally {
     await admin.end();
   }

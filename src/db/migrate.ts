@@ -31,7 +31,8 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
     out.push({ version: Number(m[1]), name: m[2]!, sql, checksum: createHash('sha256').update(sql).digest('hex') });
   }
   out.forEach((mig, i) => {
-    if (mig.version !== i + 1) throw new MigrationError(`migrations must be numbered 0001, 0002, … without gaps; found ${mig.version} at position ${i + 1}`);
+    if (mig.version !== i + 1)
+      throw new MigrationError(`migrations must be numbered 0001, 0002, … without gaps; found ${mig.version} at position ${i + 1}`);
   });
   return out;
 }
@@ -54,7 +55,9 @@ export async function migrate(url: string, log: (msg: string) => void = () => un
       checksum text not null,
       applied_at timestamptz not null default now()
     )`);
-    const { rows } = await client.query<{ version: number; name: string; checksum: string }>('select version, name, checksum from schema_migrations order by version');
+    const { rows } = await client.query<{ version: number; name: string; checksum: string }>(
+      'select version, name, checksum from schema_migrations order by version',
+    );
     const known = migrations.length;
     const newest = rows.at(-1)?.version ?? 0;
     if (newest > known) {
@@ -65,7 +68,9 @@ export async function migrate(url: string, log: (msg: string) => void = () => un
     for (const row of rows) {
       const mig = migrations[row.version - 1];
       if (mig && mig.checksum !== row.checksum) {
-        throw new MigrationError(`migration ${String(row.version).padStart(4, '0')}_${row.name} was edited after it was applied (checksum differs); migrations must never change once landed`);
+        throw new MigrationError(
+          `migration ${String(row.version).padStart(4, '0')}_${row.name} was edited after it was applied (checksum differs); migrations must never change once landed`,
+        );
       }
     }
     const applied: number[] = [];
@@ -73,7 +78,11 @@ export async function migrate(url: string, log: (msg: string) => void = () => un
       await client.query('begin');
       try {
         await client.query(mig.sql);
-        await client.query('insert into schema_migrations (version, name, checksum) values ($1, $2, $3)', [mig.version, mig.name, mig.checksum]);
+        await client.query('insert into schema_migrations (version, name, checksum) values ($1, $2, $3)', [
+          mig.version,
+          mig.name,
+          mig.checksum,
+        ]);
         await client.query('commit');
       } catch (e) {
         await client.query('rollback');

@@ -55,7 +55,12 @@ function mapError(err: FastifyError | AppError | Error, req: FastifyRequest, bod
       return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', params: {} };
   }
   if (fe instanceof SyntaxError && fe.statusCode === 400) return { status: 400, code: 'MALFORMED_JSON', params: {} };
-  if (fe.statusCode === 429) return { status: 429, code: 'RATE_LIMITED', params: { retryAfter: (req as { rateLimitRetryAfter?: number }).rateLimitRetryAfter ?? 60 } };
+  if (fe.statusCode === 429)
+    return {
+      status: 429,
+      code: 'RATE_LIMITED',
+      params: { retryAfter: (req as { rateLimitRetryAfter?: number }).rateLimitRetryAfter ?? 60 },
+    };
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { status: fe.statusCode, code: fe.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', params: {} };
   }

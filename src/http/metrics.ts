@@ -11,7 +11,12 @@ export class Metrics {
   constructor(ctx: AppContext) {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry, prefix: 'shuyuan_' });
-    this.requests = new client.Counter({ name: 'shuyuan_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers });
+    this.requests = new client.Counter({
+      name: 'shuyuan_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
     this.latency = new client.Histogram({
       name: 'shuyuan_http_request_duration_seconds',
       help: 'HTTP request latency by route',
@@ -20,9 +25,30 @@ export class Metrics {
       registers,
     });
     const pool = ctx.database.pool;
-    new client.Gauge({ name: 'shuyuan_db_pool_total', help: 'Connections open in the database pool', registers, collect() { this.set(pool.totalCount); } });
-    new client.Gauge({ name: 'shuyuan_db_pool_idle', help: 'Idle connections in the database pool', registers, collect() { this.set(pool.idleCount); } });
-    new client.Gauge({ name: 'shuyuan_db_pool_waiting', help: 'Queries waiting for a database connection', registers, collect() { this.set(pool.waitingCount); } });
+    new client.Gauge({
+      name: 'shuyuan_db_pool_total',
+      help: 'Connections open in the database pool',
+      registers,
+      collect() {
+        this.set(pool.totalCount);
+      },
+    });
+    new client.Gauge({
+      name: 'shuyuan_db_pool_idle',
+      help: 'Idle connections in the database pool',
+      registers,
+      collect() {
+        this.set(pool.idleCount);
+      },
+    });
+    new client.Gauge({
+      name: 'shuyuan_db_pool_waiting',
+      help: 'Queries waiting for a database connection',
+      registers,
+      collect() {
+        this.set(pool.waitingCount);
+      },
+    });
     new client.Gauge({
       name: 'shuyuan_job_queue_size',
       help: 'Jobs waiting in each queue',

@@ -55,7 +55,10 @@ export const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   USER_NOT_FOUND: { 'zh-CN': '用户不存在', en: 'User not found' },
   USERNAME_TAKEN: { 'zh-CN': '用户名 {username} 已被使用', en: 'Username {username} is already taken' },
   // jobs: calendar and notifications
-  CALENDAR_INVALID_DATE: { 'zh-CN': '日期无效：{value}（格式 YYYY-MM-DD，1900–2999 年）', en: 'Invalid date: {value} (YYYY-MM-DD, years 1900–2999)' },
+  CALENDAR_INVALID_DATE: {
+    'zh-CN': '日期无效：{value}（格式 YYYY-MM-DD，1900–2999 年）',
+    en: 'Invalid date: {value} (YYYY-MM-DD, years 1900–2999)',
+  },
   CALENDAR_INVALID_DAYS: { 'zh-CN': '工作日天数无效：{value}', en: 'Invalid number of working days: {value}' },
   CALENDAR_INVALID_YEAR: { 'zh-CN': '年份无效：{value}', en: 'Invalid year: {value}' },
   CALENDAR_OVERRIDE_NOT_FOUND: { 'zh-CN': '{date} 没有人工调整', en: 'There is no override on {date}' },

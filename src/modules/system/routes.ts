@@ -50,8 +50,10 @@ export async function registerSystemRoutes(app: App, ctx: AppContext, metrics: M
             version: Type.String(),
             languages: Type.Array(Type.String()),
             demo: Type.Boolean({ description: 'The demo world is on (SHUYUAN_DEMO)' }),
-            demoLogins: Type.Array(Type.Object({ username: Type.String(), role: Type.String() }), { description: 'Demo users (empty unless demo)' }),
-            demoPassword: Type.Union([Type.String(), Type.Null()], { description: 'The demo users\' password (null unless demo)' }),
+            demoLogins: Type.Array(Type.Object({ username: Type.String(), role: Type.String() }), {
+              description: 'Demo users (empty unless demo)',
+            }),
+            demoPassword: Type.Union([Type.String(), Type.Null()], { description: "The demo users' password (null unless demo)" }),
           }),
         },
       },

@@ -7,7 +7,7 @@ import { ApiError, errorMessage, get, post } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { formatUntil } from '../format.ts';
 import LangSwitch from '../components/LangSwitch.tsx';
-import type { Me, Meta, Role } from '../types.ts';
+import type { Me, Meta } from '../types.ts';
 
 interface Values {
   username: string;
@@ -114,15 +114,18 @@ export default function LoginPage() {
               ))}
             </Space>
             <div style={{ marginTop: 8 }}>
-              {meta.demoLogins.filter((u, i, a) => a.findIndex((x) => x.role === u.role) === i).map((u) => (
-                <Tag key={u.role} style={{ marginBottom: 4 }}>
-                  {meta.demoLogins.filter((x) => x.role === u.role)
-                    .map((x) => x.username)
-                    .join(' / ')}
-                  {' · '}
-                  {t(`roles.${u.role}`)}
-                </Tag>
-              ))}
+              {meta.demoLogins
+                .filter((u, i, a) => a.findIndex((x) => x.role === u.role) === i)
+                .map((u) => (
+                  <Tag key={u.role} style={{ marginBottom: 4 }}>
+                    {meta.demoLogins
+                      .filter((x) => x.role === u.role)
+                      .map((x) => x.username)
+                      .join(' / ')}
+                    {' · '}
+                    {t(`roles.${u.role}`)}
+                  </Tag>
+                ))}
             </div>
           </Card>
         )}
