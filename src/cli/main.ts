@@ -5,6 +5,8 @@ import { createContext } from '../context.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { createLogger } from '../log.ts';
+import { AppError } from '../errors.ts';
+import { translate } from '../i18n/messages.ts';
 import { ROLES, SYSTEM, type Role } from '../modules/identity/actor.ts';
 import { resolveDatabase, startPlatform } from '../server.ts';
 import { seedDemo, type DemoSummary } from '../seed.ts';
@@ -146,6 +148,10 @@ try {
 } catch (e) {
   if (e instanceof ConfigError) {
     console.error(`configuration error: ${e.message}`);
+  } else if (e instanceof AppError) {
+    // The same stable code and messages as the HTTP API, in both languages (the CLI has no Accept-Language).
+    console.error(`error ${e.code}: ${translate(e.code, 'zh-CN', e.params)} / ${translate(e.code, 'en', e.params)}`);
+    if (e.details !== undefined) console.error(JSON.stringify(e.details, null, 2));
   } else {
     console.error(`error: ${(e as Error).message}`);
   }
