@@ -108,6 +108,17 @@ export const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   LEDGER_VERIFY_JOB_NOT_FOUND: { 'zh-CN': '校验任务不存在', en: 'Verification job not found' },
 };
 
+/**
+ * Adds a module's own messages (e.g. src/modules/catalog/messages.ts calls this at import time), so modules
+ * built side by side do not all edit this file. A code defined twice is a programming error.
+ */
+export function registerMessages(table: Record<string, { 'zh-CN': string; en: string }>): void {
+  for (const [code, text] of Object.entries(table)) {
+    if (code in MESSAGES && MESSAGES[code]!['zh-CN'] !== text['zh-CN']) throw new Error(`message code ${code} is defined twice`);
+    MESSAGES[code] = text;
+  }
+}
+
 export function pickLang(acceptLanguage: string | undefined): Lang {
   if (!acceptLanguage) return 'zh-CN';
   // First language tag that we support wins (q-values are ordered by clients in practice; honour them anyway).

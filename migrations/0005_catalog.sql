@@ -1,0 +1,1 @@
+-- catalog: filled in by its module (placeholder while the catalog is built).

@@ -1,0 +1,1 @@
+-- catalog_elements_lists: filled in by its module (placeholder while the catalog is built).
