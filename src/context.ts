@@ -9,6 +9,10 @@ import { Authorizer } from './modules/identity/authorize.ts';
 import { JobsService } from './modules/jobs/service.ts';
 import { CalendarService } from './modules/jobs/calendar.ts';
 import { NotificationService } from './modules/jobs/notifications.ts';
+import { CatalogService } from './modules/catalog/service.ts';
+import { ElementsService } from './modules/elements/service.ts';
+import { RegistrationService } from './modules/registration/service.ts';
+import { SearchService } from './modules/search/service.ts';
 
 export type { Logger };
 
@@ -23,6 +27,11 @@ export interface AppContext {
   jobs: JobsService;
   calendar: CalendarService;
   notifications: NotificationService;
+  // Domain modules get the whole context (they call each other's services through it).
+  catalog: CatalogService;
+  elements: ElementsService;
+  registration: RegistrationService;
+  search: SearchService;
 }
 
 export function createContext(config: Config, database: Database, log: Logger): AppContext {
@@ -34,5 +43,10 @@ export function createContext(config: Config, database: Database, log: Logger): 
   const calendar = new CalendarService(db, ledger);
   const notifications = new NotificationService(db, config, log, jobs, ledger);
   const identity = new IdentityService(db, config, ledger, authz, log);
-  return { config, database, db, log, ledger, authz, identity, jobs, calendar, notifications };
+  const ctx = { config, database, db, log, ledger, authz, identity, jobs, calendar, notifications } as AppContext;
+  ctx.catalog = new CatalogService(ctx);
+  ctx.elements = new ElementsService(ctx);
+  ctx.registration = new RegistrationService(ctx);
+  ctx.search = new SearchService(ctx);
+  return ctx;
 }

@@ -3,5 +3,9 @@
 import type { IdentityTables } from '../modules/identity/repository.ts';
 import type { LedgerTables } from '../modules/ledger/repository.ts';
 import type { JobsTables } from '../modules/jobs/repository.ts';
+import type { CatalogTables } from '../modules/catalog/repository.ts';
+import type { ElementsTables } from '../modules/elements/repository.ts';
+import type { RegistrationTables } from '../modules/registration/repository.ts';
+import type { SearchTables } from '../modules/search/repository.ts';
 
-export interface DB extends IdentityTables, LedgerTables, JobsTables {}
+export interface DB extends IdentityTables, LedgerTables, JobsTables, CatalogTables, ElementsTables, RegistrationTables, SearchTables {}

@@ -21,6 +21,10 @@ import { registerSystemRoutes } from '../modules/system/routes.ts';
 import { registerIdentityRoutes } from '../modules/identity/routes.ts';
 import { registerLedgerRoutes } from '../modules/ledger/routes.ts';
 import { registerJobsRoutes } from '../modules/jobs/routes.ts';
+import { registerCatalogRoutes } from '../modules/catalog/routes.ts';
+import { registerElementsRoutes } from '../modules/elements/routes.ts';
+import { registerRegistrationRoutes } from '../modules/registration/routes.ts';
+import { registerSearchRoutes } from '../modules/search/routes.ts';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -142,6 +146,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await registerSystemRoutes(app, ctx, metrics);
   await registerLedgerRoutes(app, ctx);
   await registerJobsRoutes(app, ctx);
+  await registerCatalogRoutes(app, ctx);
+  await registerElementsRoutes(app, ctx);
+  await registerRegistrationRoutes(app, ctx);
+  await registerSearchRoutes(app, ctx);
 
   // The web app (built by Vite into web/dist), with client-side routing falling back to index.html.
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));

@@ -1,0 +1,2 @@
+// STUB — catalog tables (filled in by the catalog module).
+export interface CatalogTables {}

@@ -1,0 +1,2 @@
+// STUB — elements tables (filled in by the elements module).
+export interface ElementsTables {}

@@ -1,0 +1,2 @@
+// STUB — registration tables (filled in by the registration module).
+export interface RegistrationTables {}

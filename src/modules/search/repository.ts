@@ -1,0 +1,2 @@
+// STUB — search tables (filled in by the search module).
+export interface SearchTables {}
