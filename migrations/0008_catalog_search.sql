@@ -1,1 +1,12 @@
--- catalog_search: filled in by its module (placeholder while the catalog is built).
+-- Catalog search (issue 4 §7): jieba tokens of each resource in a tsvector with a GIN index.
+--
+-- The application computes the tokens (src/modules/search/tokenize.ts: @node-rs/jieba search mode, letters
+-- and digits only, lower-cased English with a plural stemmer) and writes the tsvector as a literal, so the
+-- lexemes are exactly jieba's and PostgreSQL's text-search parser and locale never touch them. Weights:
+-- A = code and names (plus the names' single Han characters), B = keywords, C = abstracts, D = field names.
+-- The catalog recomputes the column inside every write transaction (SearchService.indexResource);
+-- `shuyuan search reindex` rebuilds all of them.
+alter table catalog_resources add column search_tokens tsvector not null default ''::tsvector;
+comment on column catalog_resources.search_tokens is 'Search lexemes (jieba), weighted A names/code, B keywords, C abstracts, D field names; written by the search module.';
+
+create index catalog_resources_search_idx on catalog_resources using gin (search_tokens);
