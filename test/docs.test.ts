@@ -89,3 +89,37 @@ test('docs/api.md: the Node.js signing example works against a running platform'
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('docs/ledger.md: the dependency-free checking script verifies a live ledger', { timeout: 120_000 }, async () => {
+  const ledgerDoc = fs.readFileSync(path.join(REPO_ROOT, 'docs/ledger.md'), 'utf8');
+  const block = /<!-- example:ledger-check[^>]*-->\s*```js\n([\s\S]*?)```/.exec(ledgerDoc)?.[1];
+  assert.ok(block, 'the example block is marked');
+  const p = await startTestPlatform();
+  const dir = await makeDataDir('shuyuan-doc-ledger-');
+  try {
+    const c = p.client();
+    await c.login('auditor', 'Shuyuan@2024');
+    const cp = await p.ctx.ledger.checkpoint();
+    assert.ok(cp && cp.treeSize > 1);
+    const file = path.join(dir, 'check-ledger.mjs');
+    fs.writeFileSync(file, block);
+    const cookie = [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    for (const seq of [1, Math.ceil(cp.treeSize / 2), cp.treeSize]) {
+      const run = await promisify(execFile)(process.execPath, [file], {
+        env: { ...process.env, SHUYUAN_URL: p.url, SHUYUAN_COOKIE: cookie, SEQ: String(seq) },
+        timeout: 60_000,
+      });
+      assert.equal(
+        run.stdout.trim(),
+        [
+          `checkpoint ${cp.treeSize}: signature OK`,
+          `entry ${seq}: hash OK`,
+          `entry ${seq} in checkpoint ${cp.treeSize}: inclusion OK`,
+        ].join('\n'),
+      );
+    }
+  } finally {
+    await p.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
