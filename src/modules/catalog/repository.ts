@@ -1,5 +1,5 @@
 // Catalog tables (migrations/0005_catalog.sql) and the only SQL of the catalog module.
-import { sql, type ColumnType, type Generated, type Insertable, type Selectable } from 'kysely';
+import { sql, type ColumnType, type Expression, type Generated, type Insertable, type Selectable, type SqlBool } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -263,4 +263,267 @@ export interface Snapshot {
   providerOrgId: string;
   resource: ResourceData;
   fields: FieldData[];
+}
+
+// ================================================================================================ SQL
+
+const DATE_COLUMNS = new Set(['temporal_start', 'temporal_end', 'release_date']);
+const RESOURCE_COLUMNS = [
+  'id',
+  'code',
+  'provider_org_id',
+  'name_zh',
+  'name_en',
+  'abstract_zh',
+  'abstract_en',
+  'keywords',
+  'subject_category',
+  'domain_category',
+  'formats',
+  'update_frequency',
+  'spatial_coverage',
+  'temporal_start',
+  'temporal_end',
+  'share_mode',
+  'share_conditions',
+  'share_basis',
+  'open_mode',
+  'open_conditions',
+  'open_basis',
+  'license',
+  'contact_name',
+  'contact_phone',
+  'contact_email',
+  'grade',
+  'grade_level',
+  'grading_factors',
+  'grade_confirmed',
+  'grade_confirmed_by',
+  'grade_confirmed_at',
+  'status',
+  'revision_status',
+  'pending',
+  'lock_version',
+  'current_version',
+  'release_date',
+  'published_at',
+  'created_by',
+  'created_at',
+  'updated_at',
+  'popularity',
+] as const satisfies ReadonlyArray<keyof CatalogResourcesTable>;
+
+/** Columns of catalog_resources under `alias`, dates as 'YYYY-MM-DD' text. */
+function resourceSelection(alias: string) {
+  return RESOURCE_COLUMNS.map((c) =>
+    DATE_COLUMNS.has(c) ? sql`to_char(${sql.ref(`${alias}.${c}`)}, 'YYYY-MM-DD')`.as(c) : sql.ref(`${alias}.${c}`).as(c),
+  );
+}
+
+export interface ResourceListFilters {
+  orgIds?: string[];
+  statuses?: Status[];
+  subjectCategory?: string;
+  domainCategory?: string;
+  grade?: Grade;
+  /** Review queue: [status, revision_status|null] pairs. */
+  states?: Array<[Status, RevisionStatus | null]>;
+}
+
+export type ResourceListRow = ResourceRow & { field_count: number };
+
+export class CatalogRepository {
+  // ---- categories
+  async listCategories(db: Executor): Promise<CategoryRow[]> {
+    return db.selectFrom('catalog_categories').selectAll().orderBy('position').orderBy('code').execute();
+  }
+
+  async getCategory(db: Executor, code: string): Promise<CategoryRow | undefined> {
+    return db.selectFrom('catalog_categories').selectAll().where('code', '=', code).executeTakeFirst();
+  }
+
+  // ---- resources
+  async getResource(db: Executor, id: string, opts: { forUpdate?: boolean } = {}): Promise<ResourceRow | undefined> {
+    let q = db
+      .selectFrom('catalog_resources as r')
+      .select(resourceSelection('r') as never)
+      .where('r.id', '=', id);
+    if (opts.forUpdate) q = q.forUpdate();
+    return (await q.executeTakeFirst()) as ResourceRow | undefined;
+  }
+
+  async codeExists(db: Executor, code: string): Promise<boolean> {
+    const r = await db.selectFrom('catalog_resources').select('id').where('code', '=', code).executeTakeFirst();
+    return !!r;
+  }
+
+  /** The next sequence number for (category, org); the row lock serializes concurrent creations. */
+  async nextSequence(db: Executor, category: string, orgId: string): Promise<number> {
+    const r = await db
+      .insertInto('catalog_code_sequences')
+      .values({ category_code: category, org_id: orgId, last_seq: 1 })
+      .onConflict((oc) => oc.columns(['category_code', 'org_id']).doUpdateSet({ last_seq: sql`catalog_code_sequences.last_seq + 1` }))
+      .returning('last_seq')
+      .executeTakeFirstOrThrow();
+    return r.last_seq;
+  }
+
+  async insertResource(db: Executor, values: ResourceInsert): Promise<string> {
+    const r = await db.insertInto('catalog_resources').values(values).returning('id').executeTakeFirstOrThrow();
+    return r.id;
+  }
+
+  async insertResources(db: Executor, values: ResourceInsert[]): Promise<Array<{ id: string; code: string }>> {
+    if (!values.length) return [];
+    return db.insertInto('catalog_resources').values(values).returning(['id', 'code']).execute();
+  }
+
+  async updateResource(db: Executor, id: string, values: Partial<ResourceInsert>): Promise<void> {
+    await db
+      .updateTable('catalog_resources')
+      .set({ ...values, updated_at: sql`now()` } as never)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async incrementPopularity(db: Executor, id: string): Promise<void> {
+    await db
+      .updateTable('catalog_resources')
+      .set({ popularity: sql`popularity + 1` })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async listResources(
+    db: Executor,
+    visible: Expression<SqlBool>,
+    f: ResourceListFilters,
+    page: { limit: number; offset: number; sort: 'updated' | 'created' | 'published' | 'code' | 'popularity' },
+  ): Promise<{ rows: ResourceListRow[]; total: number }> {
+    let q = db.selectFrom('catalog_resources as r').where(visible);
+    if (f.orgIds) q = q.where('r.provider_org_id', 'in', f.orgIds.length ? f.orgIds : ['00000000-0000-0000-0000-000000000000']);
+    if (f.statuses?.length) q = q.where('r.status', 'in', f.statuses);
+    if (f.subjectCategory) q = q.where('r.subject_category', '=', f.subjectCategory);
+    if (f.domainCategory) q = q.where('r.domain_category', '=', f.domainCategory);
+    if (f.grade) q = q.where('r.grade', '=', f.grade);
+    if (f.states?.length) {
+      const states = f.states;
+      q = q.where((eb) =>
+        eb.or(
+          states.map(([s, rs]) =>
+            eb.and([eb('r.status', '=', s), rs === null ? eb('r.revision_status', 'is', null) : eb('r.revision_status', '=', rs)]),
+          ),
+        ),
+      );
+    }
+    const totalRow = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const order = {
+      updated: 'r.updated_at',
+      created: 'r.created_at',
+      published: 'r.published_at',
+      code: 'r.code',
+      popularity: 'r.popularity',
+    } as const;
+    const rows = await q
+      .select(resourceSelection('r') as never)
+      .select(sql<number>`(select count(*)::int from catalog_fields f where f.resource_id = r.id)`.as('field_count'))
+      .orderBy(sql.ref(order[page.sort]), (ob) => (page.sort === 'code' ? ob.asc() : ob.desc().nullsLast()))
+      .orderBy('r.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+    return { rows: rows as unknown as ResourceListRow[], total: Number(totalRow.n) };
+  }
+
+  async countResources(db: Executor): Promise<number> {
+    const r = await db
+      .selectFrom('catalog_resources')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  // ---- fields
+  async getFields(db: Executor, resourceId: string): Promise<FieldRow[]> {
+    return db.selectFrom('catalog_fields').selectAll().where('resource_id', '=', resourceId).orderBy('position').execute();
+  }
+
+  async replaceFields(db: Executor, resourceId: string, fields: FieldInsert[]): Promise<void> {
+    await db.deleteFrom('catalog_fields').where('resource_id', '=', resourceId).execute();
+    if (fields.length) await db.insertInto('catalog_fields').values(fields).execute();
+  }
+
+  async insertFields(db: Executor, fields: FieldInsert[]): Promise<void> {
+    for (let i = 0; i < fields.length; i += 2000) await db.insertInto('catalog_fields').values(fields.slice(i, i + 2000)).execute();
+  }
+
+  // ---- versions and events
+  async insertVersion(db: Executor, v: Insertable<CatalogResourceVersionsTable>): Promise<void> {
+    await db.insertInto('catalog_resource_versions').values(v).execute();
+  }
+
+  async insertVersions(db: Executor, v: Array<Insertable<CatalogResourceVersionsTable>>): Promise<void> {
+    for (let i = 0; i < v.length; i += 1000) await db.insertInto('catalog_resource_versions').values(v.slice(i, i + 1000)).execute();
+  }
+
+  async listVersions(db: Executor, resourceId: string): Promise<VersionRow[]> {
+    return db.selectFrom('catalog_resource_versions').selectAll().where('resource_id', '=', resourceId).orderBy('version', 'desc').execute();
+  }
+
+  async getVersion(db: Executor, resourceId: string, version: number): Promise<VersionRow | undefined> {
+    return db
+      .selectFrom('catalog_resource_versions')
+      .selectAll()
+      .where('resource_id', '=', resourceId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+  }
+
+  async insertEvent(db: Executor, e: Insertable<CatalogResourceEventsTable>): Promise<void> {
+    await db.insertInto('catalog_resource_events').values(e).execute();
+  }
+
+  async insertEvents(db: Executor, e: Array<Insertable<CatalogResourceEventsTable>>): Promise<void> {
+    for (let i = 0; i < e.length; i += 1000) await db.insertInto('catalog_resource_events').values(e.slice(i, i + 1000)).execute();
+  }
+
+  async listEvents(db: Executor, resourceId: string): Promise<EventRow[]> {
+    return db.selectFrom('catalog_resource_events').selectAll().where('resource_id', '=', resourceId).orderBy('id').execute();
+  }
+
+  // ---- grading rules and policy
+  async listRules(db: Executor): Promise<GradingRuleRow[]> {
+    return db.selectFrom('catalog_grading_rules').selectAll().orderBy('factor_kind').orderBy('code').execute();
+  }
+
+  async getRule(db: Executor, id: string): Promise<GradingRuleRow | undefined> {
+    return db.selectFrom('catalog_grading_rules').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async insertRule(db: Executor, v: Insertable<CatalogGradingRulesTable>): Promise<GradingRuleRow> {
+    return db.insertInto('catalog_grading_rules').values(v).returningAll().executeTakeFirstOrThrow();
+  }
+
+  async updateRule(db: Executor, id: string, v: Partial<Insertable<CatalogGradingRulesTable>>): Promise<GradingRuleRow> {
+    return db
+      .updateTable('catalog_grading_rules')
+      .set({ ...v, updated_at: sql`now()` } as never)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async listPolicy(db: Executor): Promise<GradePolicyRow[]> {
+    return db.selectFrom('catalog_grade_policy').selectAll().orderBy('position').orderBy('code').execute();
+  }
+
+  async replacePolicy(db: Executor, rows: Array<Insertable<CatalogGradePolicyTable>>): Promise<void> {
+    await db.deleteFrom('catalog_grade_policy').execute();
+    if (rows.length) await db.insertInto('catalog_grade_policy').values(rows).execute();
+  }
+
+  /** Takes a transaction-scoped advisory lock (demo seeding runs once even with several processes). */
+  async seedLock(db: Executor): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtext('shuyuan.catalog.seed'))`.execute(db);
+  }
 }
