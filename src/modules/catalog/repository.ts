@@ -435,6 +435,11 @@ export class CatalogRepository {
     return { rows: rows as unknown as ResourceListRow[], total: Number(totalRow.n) };
   }
 
+  async anyResourceOf(db: Executor, orgIds: string[]): Promise<boolean> {
+    const r = await db.selectFrom('catalog_resources').select('id').where('provider_org_id', 'in', orgIds).limit(1).executeTakeFirst();
+    return !!r;
+  }
+
   async countResources(db: Executor): Promise<number> {
     const r = await db
       .selectFrom('catalog_resources')
@@ -454,7 +459,11 @@ export class CatalogRepository {
   }
 
   async insertFields(db: Executor, fields: FieldInsert[]): Promise<void> {
-    for (let i = 0; i < fields.length; i += 2000) await db.insertInto('catalog_fields').values(fields.slice(i, i + 2000)).execute();
+    for (let i = 0; i < fields.length; i += 2000)
+      await db
+        .insertInto('catalog_fields')
+        .values(fields.slice(i, i + 2000))
+        .execute();
   }
 
   // ---- versions and events
@@ -463,11 +472,20 @@ export class CatalogRepository {
   }
 
   async insertVersions(db: Executor, v: Array<Insertable<CatalogResourceVersionsTable>>): Promise<void> {
-    for (let i = 0; i < v.length; i += 1000) await db.insertInto('catalog_resource_versions').values(v.slice(i, i + 1000)).execute();
+    for (let i = 0; i < v.length; i += 1000)
+      await db
+        .insertInto('catalog_resource_versions')
+        .values(v.slice(i, i + 1000))
+        .execute();
   }
 
   async listVersions(db: Executor, resourceId: string): Promise<VersionRow[]> {
-    return db.selectFrom('catalog_resource_versions').selectAll().where('resource_id', '=', resourceId).orderBy('version', 'desc').execute();
+    return db
+      .selectFrom('catalog_resource_versions')
+      .selectAll()
+      .where('resource_id', '=', resourceId)
+      .orderBy('version', 'desc')
+      .execute();
   }
 
   async getVersion(db: Executor, resourceId: string, version: number): Promise<VersionRow | undefined> {
@@ -484,7 +502,11 @@ export class CatalogRepository {
   }
 
   async insertEvents(db: Executor, e: Array<Insertable<CatalogResourceEventsTable>>): Promise<void> {
-    for (let i = 0; i < e.length; i += 1000) await db.insertInto('catalog_resource_events').values(e.slice(i, i + 1000)).execute();
+    for (let i = 0; i < e.length; i += 1000)
+      await db
+        .insertInto('catalog_resource_events')
+        .values(e.slice(i, i + 1000))
+        .execute();
   }
 
   async listEvents(db: Executor, resourceId: string): Promise<EventRow[]> {

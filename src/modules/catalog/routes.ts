@@ -81,7 +81,8 @@ export async function registerCatalogRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags: TAGS,
-        summary: 'A resource with its fields, grade basis, allowed transitions (and, for its provider and the authority, the pending revision and history)',
+        summary:
+          'A resource with its fields, grade basis, allowed transitions (and, for its provider and the authority, the pending revision and history)',
         description: 'An invisible resource answers 404 like a missing one. Each read counts one view (popularity).',
         params: IdParams,
         response: { 200: Resource },

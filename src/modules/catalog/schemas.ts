@@ -63,7 +63,10 @@ export const FieldInput = Type.Object(
     code: Type.Optional(fieldProps.code),
     dataType: Type.Optional(fieldProps.dataType),
   },
-  { additionalProperties: false, description: 'A field (信息项). share/open default to the resource attributes; grade to general level 1.' },
+  {
+    additionalProperties: false,
+    description: 'A field (信息项). share/open default to the resource attributes; grade to general level 1.',
+  },
 );
 export type FieldInputT = Static<typeof FieldInput>;
 

@@ -7,7 +7,16 @@ import { AppError, badRequest, conflict, notFound } from '../../errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import './messages.ts';
 import { checkPolicy, fieldGrade, gradeLabel, normalizeGrade, rank, resourceGrade, type GradeValue } from './grading.ts';
-import { EDITABLE_STATES, REVIEW_STATES, TRANSITIONS, findTransition, stateKey, transitionsFrom, type StateKey, type Transition } from './lifecycle.ts';
+import {
+  EDITABLE_STATES,
+  REVIEW_STATES,
+  TRANSITIONS,
+  findTransition,
+  stateKey,
+  transitionsFrom,
+  type StateKey,
+  type Transition,
+} from './lifecycle.ts';
 import {
   CatalogRepository,
   DATA_TYPES,
@@ -254,28 +263,30 @@ function validDate(s: string | null, field: string): string | null {
   return s;
 }
 
-const DEFAULT_DATA: Omit<ResourceData, 'nameZh' | 'abstractZh' | 'subjectCategory' | 'domainCategory' | 'updateFrequency' | 'shareMode' | 'openMode'> =
-  {
-    nameEn: '',
-    abstractEn: '',
-    keywords: [],
-    formats: [],
-    spatialCoverage: '',
-    temporalStart: null,
-    temporalEnd: null,
-    shareConditions: '',
-    shareBasis: '',
-    openConditions: '',
-    openBasis: '',
-    license: '',
-    contactName: '',
-    contactPhone: '',
-    contactEmail: '',
-    grade: 'general',
-    gradeLevel: 1,
-    gradingFactors: [],
-    releaseDate: null,
-  };
+const DEFAULT_DATA: Omit<
+  ResourceData,
+  'nameZh' | 'abstractZh' | 'subjectCategory' | 'domainCategory' | 'updateFrequency' | 'shareMode' | 'openMode'
+> = {
+  nameEn: '',
+  abstractEn: '',
+  keywords: [],
+  formats: [],
+  spatialCoverage: '',
+  temporalStart: null,
+  temporalEnd: null,
+  shareConditions: '',
+  shareBasis: '',
+  openConditions: '',
+  openBasis: '',
+  license: '',
+  contactName: '',
+  contactPhone: '',
+  contactEmail: '',
+  grade: 'general',
+  gradeLevel: 1,
+  gradingFactors: [],
+  releaseDate: null,
+};
 
 /** Trims strings, fills defaults; `partial` are the given keys (undefined = keep `base`). */
 function mergeData(base: Partial<ResourceData>, patch: Partial<Record<keyof ResourceData, unknown>>): Partial<ResourceData> {
@@ -388,12 +399,17 @@ export function validateResource(
     if (!FIELD_CODE_PATTERN.test(code)) throw invalid(`${p}.code`, code);
     const key = code.toLowerCase();
     if (seen.has(key)) {
-      throw badRequest('CATALOG_FIELD_CODE_DUPLICATE', { code, index: i + 1 }, { field: `${p}.code`, index: i, code, first: seen.get(key) });
+      throw badRequest(
+        'CATALOG_FIELD_CODE_DUPLICATE',
+        { code, index: i + 1 },
+        { field: `${p}.code`, index: i, code, first: seen.get(key) },
+      );
     }
     seen.set(key, i);
     const grade = f.grade === undefined ? 'general' : oneOf(GRADES, f.grade, `${p}.grade`);
     let gradeLevel = grade === 'general' ? ((f.gradeLevel as number | null | undefined) ?? 1) : null;
-    if (gradeLevel !== null && (!Number.isInteger(gradeLevel) || gradeLevel < 1 || gradeLevel > 4)) throw invalid(`${p}.gradeLevel`, gradeLevel);
+    if (gradeLevel !== null && (!Number.isInteger(gradeLevel) || gradeLevel < 1 || gradeLevel > 4))
+      throw invalid(`${p}.gradeLevel`, gradeLevel);
     const piiKind = f.piiKind === undefined ? 'none' : oneOf(PII_KINDS, f.piiKind, `${p}.piiKind`);
     const raised = fieldGrade({ grade, gradeLevel, piiKind }, g.rules);
     gradeLevel = raised.level;
@@ -403,7 +419,8 @@ export function validateResource(
       return v;
     };
     const elementId = f.elementId == null || f.elementId === '' ? null : String(f.elementId);
-    if (elementId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(elementId)) throw invalid(`${p}.elementId`, elementId);
+    if (elementId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(elementId))
+      throw invalid(`${p}.elementId`, elementId);
     return {
       nameZh: str(f.nameZh),
       nameEn: str(f.nameEn),
@@ -453,11 +470,13 @@ export function diffSnapshots(from: Snapshot, to: Snapshot, labels: { from: stri
   for (const [k, { f: b, i: bi }] of after) {
     const a = before.get(k);
     if (!a) continue;
-    const changes: Array<{ attribute: string; from: unknown; to: unknown }> = FIELD_KEYS.filter((fk) => !same(a.f[fk], b[fk])).map((fk) => ({
-      attribute: fk,
-      from: a.f[fk] ?? null,
-      to: b[fk] ?? null,
-    }));
+    const changes: Array<{ attribute: string; from: unknown; to: unknown }> = FIELD_KEYS.filter((fk) => !same(a.f[fk], b[fk])).map(
+      (fk) => ({
+        attribute: fk,
+        from: a.f[fk] ?? null,
+        to: b[fk] ?? null,
+      }),
+    );
     if (a.i !== bi) changes.push({ attribute: 'position', from: a.i, to: bi });
     if (changes.length) changed.push({ code: b.code, changes });
   }
@@ -529,7 +548,8 @@ export class CatalogService {
     if (given === undefined) {
       throw badRequest('CATALOG_MISSING_METADATA', { fields: 'lockVersion' }, { field: 'lockVersion', fields: ['lockVersion'] });
     }
-    if (given !== row.lock_version) throw conflict('STALE_VERSION', { current: row.lock_version, given }, { current: row.lock_version, given });
+    if (given !== row.lock_version)
+      throw conflict('STALE_VERSION', { current: row.lock_version, given }, { current: row.lock_version, given });
   }
 
   private async canParty(actor: Actor, party: 'provider' | 'authority', orgId: string): Promise<boolean> {
@@ -554,7 +574,13 @@ export class CatalogService {
     return (await this.repo.getFields(db, id)).map(fieldRowToData);
   }
 
-  private async finish(tx: Tx, actor: Actor, row: { id: string; provider_org_id: string }, action: string, details: Record<string, unknown>) {
+  private async finish(
+    tx: Tx,
+    actor: Actor,
+    row: { id: string; provider_org_id: string },
+    action: string,
+    details: Record<string, unknown>,
+  ) {
     await this.ctx.search.indexResource(tx, row.id);
     await this.ctx.ledger.append(tx, { actor, action, objectType: OBJECT_TYPE, objectId: row.id, orgId: row.provider_org_id, details });
   }
@@ -585,7 +611,11 @@ export class CatalogService {
   }
 
   private async detail(actor: Actor, row: ResourceRow, v: CatalogVisibility): Promise<ResourceT> {
-    const [fieldRows, g, allowed] = await Promise.all([this.repo.getFields(this.db, row.id), this.gradingContext(), this.allowedFor(actor, row)]);
+    const [fieldRows, g, allowed] = await Promise.all([
+      this.repo.getFields(this.db, row.id),
+      this.gradingContext(),
+      this.allowedFor(actor, row),
+    ]);
     const internals = seesInternals(v, row);
     const events = internals ? await this.repo.listEvents(this.db, row.id) : [];
     const data = rowToData(row);
@@ -599,7 +629,13 @@ export class CatalogService {
       fields: fieldRows.map((f) => ({ id: f.id, position: f.position, ...fieldRowToData(f) })) satisfies FieldT[],
       pending: internals ? (row.pending ?? null) : null,
       allowedTransitions: allowed.map((t) => ({ to: t.to, by: t.by, zh: t.zh, en: t.en })),
-      events: events.map((e) => ({ fromState: e.from_state, toState: e.to_state, comment: e.comment, actorName: e.actor_name, at: isoNN(e.created_at) })),
+      events: events.map((e) => ({
+        fromState: e.from_state,
+        toState: e.to_state,
+        comment: e.comment,
+        actorName: e.actor_name,
+        at: isoNN(e.created_at),
+      })),
     };
   }
 
@@ -661,7 +697,13 @@ export class CatalogService {
   }
 
   async categories() {
-    return (await this.repo.listCategories(this.db)).map((c) => ({ code: c.code, kind: c.kind, nameZh: c.name_zh, nameEn: c.name_en, enabled: c.enabled }));
+    return (await this.repo.listCategories(this.db)).map((c) => ({
+      code: c.code,
+      kind: c.kind,
+      nameZh: c.name_zh,
+      nameEn: c.name_en,
+      enabled: c.enabled,
+    }));
   }
 
   stateMachine() {
@@ -672,7 +714,8 @@ export class CatalogService {
 
   async create(actor: Actor, input: CreateResourceInput): Promise<ResourceT> {
     const orgId = input.providerOrgId ?? actor.orgId;
-    if (!orgId) throw badRequest('CATALOG_MISSING_METADATA', { fields: 'providerOrgId' }, { field: 'providerOrgId', fields: ['providerOrgId'] });
+    if (!orgId)
+      throw badRequest('CATALOG_MISSING_METADATA', { fields: 'providerOrgId' }, { field: 'providerOrgId', fields: ['providerOrgId'] });
     const org = await this.ctx.authz.orgs.get(orgId);
     if (!org) throw badRequest('CATALOG_ORG_UNKNOWN', { field: 'providerOrgId' }, { field: 'providerOrgId' });
     await this.ctx.authz.authorize(actor, 'catalog.create', { type: OBJECT_TYPE, orgId });
@@ -735,9 +778,16 @@ export class CatalogService {
     if (!EDITABLE_STATES.includes(state)) {
       throw conflict('CATALOG_NOT_EDITABLE', { state }, { state, editableStates: EDITABLE_STATES });
     }
-    if (row.status === 'updated' && row.pending) return { state, revision: true, opens: false, data: row.pending.resource, fields: row.pending.fields };
+    if (row.status === 'updated' && row.pending)
+      return { state, revision: true, opens: false, data: row.pending.resource, fields: row.pending.fields };
     const fields = await this.liveFields(tx, row.id);
-    return { state, revision: row.status === 'published' || row.status === 'updated', opens: row.status === 'published', data: rowToData(row), fields };
+    return {
+      state,
+      revision: row.status === 'published' || row.status === 'updated',
+      opens: row.status === 'published',
+      data: rowToData(row),
+      fields,
+    };
   }
 
   private async applyEdit(
@@ -839,11 +889,16 @@ export class CatalogService {
       }
       if (!(await this.canParty(actor, t.by, row.provider_org_id))) {
         const allowed = (await this.allowedFor(actor, row)).map((x) => x.to);
-        throw new AppError(actor.kind === 'anonymous' ? 401 : 403, actor.kind === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN', {}, {
-          action: t.by === 'provider' ? 'catalog.update' : 'catalog.review',
-          by: t.by,
-          allowed,
-        });
+        throw new AppError(
+          actor.kind === 'anonymous' ? 401 : 403,
+          actor.kind === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN',
+          {},
+          {
+            action: t.by === 'provider' ? 'catalog.update' : 'catalog.review',
+            by: t.by,
+            allowed,
+          },
+        );
       }
       const comment = body.comment.trim();
       if (!comment) throw badRequest('CATALOG_COMMENT_REQUIRED', {}, { field: 'comment' });
@@ -880,7 +935,11 @@ export class CatalogService {
           if (!fields.length) throw badRequest('CATALOG_FIELDS_REQUIRED', {}, { field: 'fields' });
           validateResource(rowToData(row), fields, g);
         }
-        await this.repo.updateResource(tx, row.id, { status: t.to, lock_version: lock, ...(t.to === 'approved' && !row.grade_confirmed ? confirm : {}) });
+        await this.repo.updateResource(tx, row.id, {
+          status: t.to,
+          lock_version: lock,
+          ...(t.to === 'approved' && !row.grade_confirmed ? confirm : {}),
+        });
         return { state: t.to as StateKey, version: null };
       }
       case 'open_revision': {
@@ -917,7 +976,14 @@ export class CatalogService {
           lock_version: lock,
           ...(row.grade_confirmed ? {} : confirm),
         });
-        await this.repo.insertVersion(tx, { resource_id: row.id, version, snapshot: JSON.stringify(this.snapshotOf(row, data, fields)), reason: 'publish', comment, ...who });
+        await this.repo.insertVersion(tx, {
+          resource_id: row.id,
+          version,
+          snapshot: JSON.stringify(this.snapshotOf(row, data, fields)),
+          reason: 'publish',
+          comment,
+          ...who,
+        });
         return { state: 'published' as StateKey, version };
       }
       case 'publish_revision': {
@@ -936,7 +1002,14 @@ export class CatalogService {
           ...confirm,
         });
         await this.insertFields(tx, row.id, fields, true);
-        await this.repo.insertVersion(tx, { resource_id: row.id, version, snapshot: JSON.stringify(this.snapshotOf(row, data, fields)), reason: 'revision', comment, ...who });
+        await this.repo.insertVersion(tx, {
+          resource_id: row.id,
+          version,
+          snapshot: JSON.stringify(this.snapshotOf(row, data, fields)),
+          reason: 'revision',
+          comment,
+          ...who,
+        });
         return { state: 'published' as StateKey, version };
       }
       case 'close': {
@@ -973,7 +1046,11 @@ export class CatalogService {
 
   // ------------------------------------------------------------------------------ grading (authority)
 
-  async confirmGrade(actor: Actor, id: string, body: { grade: GradeValue['grade']; level?: number | null; comment: string; lockVersion?: number }) {
+  async confirmGrade(
+    actor: Actor,
+    id: string,
+    body: { grade: GradeValue['grade']; level?: number | null; comment: string; lockVersion?: number },
+  ) {
     const g = await this.gradingContext();
     await this.db.transaction().execute(async (tx) => {
       const { row } = await this.loadVisible(tx, actor, id, true);
@@ -992,7 +1069,11 @@ export class CatalogService {
         throw conflict(
           'CATALOG_GRADE_BELOW_COMPUTED',
           { computed: gradeLabel(floor) },
-          { field: 'grade', computed: { grade: floor.grade, level: floor.level }, basis: floor.basis.filter((b) => rank(b) === rank(floor)) },
+          {
+            field: 'grade',
+            computed: { grade: floor.grade, level: floor.level },
+            basis: floor.basis.filter((b) => rank(b) === rank(floor)),
+          },
         );
       }
       const before = { grade: data.grade, level: data.gradeLevel };
@@ -1000,7 +1081,10 @@ export class CatalogService {
       checkPolicy(g.policy, 'resource', next, nextData, '');
       let version: number | null = null;
       if (revision) {
-        await this.repo.updateResource(tx, row.id, { pending: JSON.stringify({ resource: nextData, fields }), lock_version: row.lock_version + 1 });
+        await this.repo.updateResource(tx, row.id, {
+          pending: JSON.stringify({ resource: nextData, fields }),
+          lock_version: row.lock_version + 1,
+        });
       } else {
         const changed = rank(next) !== rank(before);
         if (changed && ['published', 'deprecated'].includes(row.status)) version = row.current_version + 1;
@@ -1145,10 +1229,19 @@ export class CatalogService {
     return { items: (await this.repo.listRules(this.db)).map((r) => this.ruleOut(r)) };
   }
 
-  private ruleFactorTaken(e: unknown, rules: GradingRuleRow[], r: { factor_kind: string; impact_object: string | null; impact_degree: string | null; pii_kind: string | null }) {
+  private ruleFactorTaken(
+    e: unknown,
+    rules: GradingRuleRow[],
+    r: { factor_kind: string; impact_object: string | null; impact_degree: string | null; pii_kind: string | null },
+  ) {
     if (!isDbError(e, '23505', 'catalog_grading_rules_factor_key')) return null;
     const other = rules.find(
-      (x) => x.enabled && x.factor_kind === r.factor_kind && x.impact_object === r.impact_object && x.impact_degree === r.impact_degree && x.pii_kind === r.pii_kind,
+      (x) =>
+        x.enabled &&
+        x.factor_kind === r.factor_kind &&
+        x.impact_object === r.impact_object &&
+        x.impact_degree === r.impact_degree &&
+        x.pii_kind === r.pii_kind,
     );
     return conflict('CATALOG_RULE_FACTOR_TAKEN', { code: other?.code ?? '?' }, { code: other?.code ?? null });
   }
@@ -1169,7 +1262,11 @@ export class CatalogService {
       enabled: input.enabled ?? true,
     };
     if (values.factor_kind === 'impact' && (!values.impact_object || !values.impact_degree)) {
-      throw badRequest('CATALOG_RULE_INVALID', { reason: 'impactObject, impactDegree' }, { field: values.impact_object ? 'impactDegree' : 'impactObject' });
+      throw badRequest(
+        'CATALOG_RULE_INVALID',
+        { reason: 'impactObject, impactDegree' },
+        { field: values.impact_object ? 'impactDegree' : 'impactObject' },
+      );
     }
     if (values.factor_kind === 'pii' && (!values.pii_kind || (values.pii_kind as string) === 'none')) {
       throw badRequest('CATALOG_RULE_INVALID', { reason: 'piiKind' }, { field: 'piiKind' });
@@ -1184,7 +1281,8 @@ export class CatalogService {
       try {
         r = await this.repo.insertRule(tx, values);
       } catch (e) {
-        if (isDbError(e, '23505', 'catalog_grading_rules_code_key')) throw conflict('CATALOG_RULE_CODE_TAKEN', { code: values.code }, { field: 'code' });
+        if (isDbError(e, '23505', 'catalog_grading_rules_code_key'))
+          throw conflict('CATALOG_RULE_CODE_TAKEN', { code: values.code }, { field: 'code' });
         throw this.ruleFactorTaken(e, rules, values) ?? e;
       }
       await this.ctx.ledger.append(tx, {
@@ -1218,14 +1316,24 @@ export class CatalogService {
       try {
         r = await this.repo.updateRule(tx, id, set);
       } catch (e) {
-        throw this.ruleFactorTaken(e, rules.filter((x) => x.id !== id), cur) ?? e;
+        throw (
+          this.ruleFactorTaken(
+            e,
+            rules.filter((x) => x.id !== id),
+            cur,
+          ) ?? e
+        );
       }
       await this.ctx.ledger.append(tx, {
         actor,
         action: 'catalog.grading_rule.update',
         objectType: 'catalog_grading_rule',
         objectId: id,
-        details: { code: cur.code, before: { grade: cur.grade, gradeLevel: cur.grade_level, enabled: cur.enabled, source: cur.source }, changes: set },
+        details: {
+          code: cur.code,
+          before: { grade: cur.grade, gradeLevel: cur.grade_level, enabled: cur.enabled, source: cur.source },
+          changes: set,
+        },
       });
       return r;
     });
@@ -1254,10 +1362,15 @@ export class CatalogService {
     await this.ctx.authz.authorize(actor, 'catalog.rules.manage', { type: 'catalog_grade_policy' });
     const codes = new Set<string>();
     const rows = body.items.map((p, i) => {
-      if (codes.has(p.code.toLowerCase())) throw badRequest('CATALOG_POLICY_INVALID', { index: i + 1, reason: `duplicate code ${p.code}` }, { field: `items[${i}].code` });
+      if (codes.has(p.code.toLowerCase()))
+        throw badRequest('CATALOG_POLICY_INVALID', { index: i + 1, reason: `duplicate code ${p.code}` }, { field: `items[${i}].code` });
       codes.add(p.code.toLowerCase());
       if (p.minLevel != null && p.grade !== 'general') {
-        throw badRequest('CATALOG_POLICY_INVALID', { index: i + 1, reason: 'minLevel only applies to general data' }, { field: `items[${i}].minLevel` });
+        throw badRequest(
+          'CATALOG_POLICY_INVALID',
+          { index: i + 1, reason: 'minLevel only applies to general data' },
+          { field: `items[${i}].minLevel` },
+        );
       }
       if (!p.source.trim()) throw badRequest('CATALOG_POLICY_INVALID', { index: i + 1, reason: 'source' }, { field: `items[${i}].source` });
       return {
@@ -1278,7 +1391,17 @@ export class CatalogService {
         actor,
         action: 'catalog.grade_policy.update',
         objectType: 'catalog_grade_policy',
-        details: { rules: rows.map((r) => ({ code: r.code, appliesTo: r.applies_to, grade: r.grade, minLevel: r.min_level, attribute: r.attribute, forbidden: r.forbidden, enabled: r.enabled })) },
+        details: {
+          rules: rows.map((r) => ({
+            code: r.code,
+            appliesTo: r.applies_to,
+            grade: r.grade,
+            minLevel: r.min_level,
+            attribute: r.attribute,
+            forbidden: r.forbidden,
+            enabled: r.enabled,
+          })),
+        },
       });
     });
     return this.getPolicy(actor);
