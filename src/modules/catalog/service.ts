@@ -713,6 +713,7 @@ export class CatalogService {
   // ------------------------------------------------------------------------------ create
 
   async create(actor: Actor, input: CreateResourceInput): Promise<ResourceT> {
+    if (actor.kind === 'anonymous') throw new AppError(401, 'UNAUTHENTICATED', {}, { action: 'catalog.create' });
     const orgId = input.providerOrgId ?? actor.orgId;
     if (!orgId)
       throw badRequest('CATALOG_MISSING_METADATA', { fields: 'providerOrgId' }, { field: 'providerOrgId', fields: ['providerOrgId'] });
