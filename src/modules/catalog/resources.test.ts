@@ -18,9 +18,12 @@ let ga: TestClient;
 
 before(async () => {
   p = await startTestPlatform();
-  [provider, admin, consumer, publicUser, auditor, operator] = await Promise.all(
-    ['provider', 'admin', 'consumer', 'public', 'auditor', 'operator'].map((u) => login(p, u)),
-  );
+  provider = await login(p, 'provider');
+  admin = await login(p, 'admin');
+  consumer = await login(p, 'consumer');
+  publicUser = await login(p, 'public');
+  auditor = await login(p, 'auditor');
+  operator = await login(p, 'operator');
   anon = p.client();
   ga = await gaClerk(p);
 });
