@@ -295,10 +295,10 @@ test('editing a published resource opens a revision: the published metadata stay
     lockVersion: cur.lockVersion,
   });
   assert.equal(r.body.state, 'updated:draft');
-  r = await move(provider, a.id, 'published', '放弃修订');
-  assert.equal(r.status, 'published');
-  assert.equal(r.pending, null);
-  assert.equal(r.currentVersion, 2, 'discarding makes no version');
+  const discarded = await move(provider, a.id, 'published', '放弃修订');
+  assert.equal(discarded.status, 'published');
+  assert.equal(discarded.pending, null);
+  assert.equal(discarded.currentVersion, 2, 'discarding makes no version');
   await move(admin, a.id, 'deprecated', '被新资源替代');
   assert.equal((await consumer.get(`/api/catalog/resources/${a.id}`)).status, 200, 'deprecated stays in the share catalog');
   const w = await move(admin, a.id, 'withdrawn', '撤销');
