@@ -184,8 +184,19 @@ export class ElementsRepository {
     return rows;
   }
 
+  /** Every resource (the demo seed looks its resources up by organization and name). */
+  async allResources(db: Executor): Promise<ResourceRef[]> {
+    const { rows } = await sql<ResourceRef>`select ${RESOURCE_COLS} from catalog_resources r order by r.code`.execute(db);
+    return rows;
+  }
+
   /** Resources whose name, code or keywords contain any of the words (the fallback matcher for demands). */
-  async resourcesMatching(db: Executor, words: readonly string[], limit: number, visibility: CatalogVisibility): Promise<ResourceRef[]> {
+  async resourcesMatching(
+    db: Executor,
+    words: readonly string[],
+    limit: number,
+    visibility: CatalogVisibility,
+  ): Promise<Array<ResourceRef & { hits: number }>> {
     const pats = [...new Set(words.map((w) => w.trim()).filter((w) => w.length > 0))].slice(0, 24).map((w) => `%${escapeLike(w)}%`);
     if (!pats.length) return [];
     const { rows } = await sql<ResourceRef & { hits: number }>`

@@ -953,7 +953,9 @@ export class ElementsService {
   ): Promise<S.ResourceBriefT[]> {
     const words = matchWords(d.title, d.needed_fields);
     const rows = await this.repo.resourcesMatching(this.db, words, limit, await visibilityOf(this.ctx.authz, actor));
-    return rows.map((r) => this.resourceBrief(r));
+    // Keep the good matches: at least half as many matching words as the best one.
+    const best = rows[0]?.hits ?? 0;
+    return rows.filter((r) => r.hits * 2 >= best).map((r) => this.resourceBrief(r));
   }
 
   async listDemands(
@@ -1398,6 +1400,24 @@ function attributeConflict(scope: NegativeScope, r: ResourceRef): boolean {
   return share || open;
 }
 
+/** Words too common in resource names and abstracts to say anything about a match. */
+const STOP_WORDS = new Set([
+  '数据',
+  '信息',
+  '全市',
+  '本市',
+  '开放',
+  '共享',
+  '查询',
+  '接口',
+  '名单',
+  '相关',
+  '情况',
+  '需要',
+  '希望',
+  '提供',
+]);
+
 /**
  * Words to look for when matching a demand to resources (fallback until the search module answers):
  * the needed fields, the title's pieces and, for long Chinese pieces, their two-character words.
@@ -1405,10 +1425,10 @@ function attributeConflict(scope: NegativeScope, r: ResourceRef): boolean {
 export function matchWords(title: string, neededFields: readonly string[]): string[] {
   const out = new Set<string>();
   for (const f of neededFields) if (f.trim()) out.add(f.trim());
-  for (const piece of title.split(/[\s,，、;；。.:：/()（）“”"'《》]+/)) {
+  for (const piece of title.split(/[\s,，、;；。.:：/()（）“”"'《》与和及的]+/)) {
     if (!piece) continue;
     out.add(piece);
-    if (/^[\u4e00-\u9fff]{5,}$/.test(piece)) for (let i = 0; i + 2 <= piece.length; i += 1) out.add(piece.slice(i, i + 2));
+    if (/^[\u4e00-\u9fff]{4,}$/.test(piece)) for (let i = 0; i + 2 <= piece.length; i += 1) out.add(piece.slice(i, i + 2));
   }
-  return [...out].filter((w) => w.length >= 2).slice(0, 24);
+  return [...out].filter((w) => w.length >= 2 && !STOP_WORDS.has(w)).slice(0, 24);
 }
