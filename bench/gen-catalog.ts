@@ -418,9 +418,16 @@ export function* generateResources(seed: number, from: number, to: number, orgs:
 
 function freqZh(f: string): string {
   return (
-    { realtime: '实时', daily: '日', weekly: '周', monthly: '月', quarterly: '季度', half_yearly: '半年', yearly: '年', irregular: '不定期' }[
-      f
-    ] ?? f
+    {
+      realtime: '实时',
+      daily: '日',
+      weekly: '周',
+      monthly: '月',
+      quarterly: '季度',
+      half_yearly: '半年',
+      yearly: '年',
+      irregular: '不定期',
+    }[f] ?? f
   );
 }
 
@@ -429,7 +436,9 @@ function freqZh(f: string): string {
 
 /** Creates the extra departments (idempotent) and returns every department/unit that provides resources. */
 export async function ensureOrgs(client: pg.ClientBase): Promise<GenOrg[]> {
-  const { rows: root } = await client.query<{ id: string }>(`select id from organizations where kind = 'authority' order by created_at limit 1`);
+  const { rows: root } = await client.query<{ id: string }>(
+    `select id from organizations where kind = 'authority' order by created_at limit 1`,
+  );
   for (const [code, nameZh, nameEn] of EXTRA_DEPARTMENTS) {
     await client.query(
       `insert into organizations (parent_id, code, name_zh, name_en, kind)
@@ -509,7 +518,11 @@ async function insertBatch(client: pg.ClientBase, batch: GenResource[]): Promise
     });
   }
   const sel = RES_COLS.map(([name]) =>
-    name === 'keywords' || name === 'formats' ? `string_to_array(${name}, E'\\x1f')` : name === 'search_tokens' ? `${name}::tsvector` : name,
+    name === 'keywords' || name === 'formats'
+      ? `string_to_array(${name}, E'\\x1f')`
+      : name === 'search_tokens'
+        ? `${name}::tsvector`
+        : name,
   );
   await client.query(
     `insert into catalog_resources (${RES_COLS.map((c) => c[0]).join(', ')}, revision_status)

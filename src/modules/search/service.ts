@@ -1,9 +1,318 @@
-// STUB — search service (filled in by the search module).
+// Catalog search (issue 4 §7): indexing (called by the catalog inside its write transactions), the search
+// itself with filters, disjunctive facet counts, highlighting and pagination, and type-ahead suggestions.
+// Visibility is the catalog's one rule (src/modules/catalog/visibility.ts).
 import type { AppContext } from '../../context.ts';
-import type { Tx } from '../../db/database.ts';
+import type { Executor, Tx } from '../../db/database.ts';
+import type { Lang } from '../../i18n/messages.ts';
+import type { Actor } from '../identity/actor.ts';
+import { catalogVisibility, visibleSql } from '../catalog/visibility.ts';
+import { highlight, termPattern } from './highlight.ts';
+import {
+  FACETS,
+  SearchRepository,
+  type Facet,
+  type FacetFilters,
+  type FacetRow,
+  type ItemRow,
+  type SearchSpec,
+  type Sort,
+} from './repository.ts';
+import { documentTokens, highlightTerms, loadJieba, queryWords, tsqueryLiteral, tsvectorLiteral, type QueryWord } from './tokenize.ts';
+
+export interface SearchParams {
+  q?: string;
+  /** Comma-separated values per facet (OR within a facet, AND across facets). */
+  org?: string;
+  category?: string;
+  grade?: string;
+  share?: string;
+  open?: string;
+  format?: string;
+  frequency?: string;
+  keyword?: string;
+  sort?: Sort;
+  page?: number;
+  pageSize?: number;
+  /** false: skip the facet counts (the total is still computed). */
+  facets?: boolean;
+}
+
+export interface OrgRef {
+  id: string;
+  nameZh: string;
+  nameEn: string;
+}
+
+export interface SearchItem {
+  id: string;
+  code: string;
+  nameZh: string;
+  nameEn: string;
+  abstractZh: string;
+  highlight: { name: string; abstract: string };
+  org: OrgRef;
+  grade: string;
+  gradeLevel: number | null;
+  shareMode: string;
+  openMode: string;
+  status: string;
+  releaseDate: string | null;
+  updatedAt: string;
+  popularity: number;
+}
+
+export interface FacetValue {
+  value: string;
+  label: string;
+  count: number;
+}
+
+export interface SearchResult {
+  items: SearchItem[];
+  total: number;
+  page: number;
+  pageSize: number;
+  facets: Record<Facet, FacetValue[]>;
+}
+
+export interface Suggestion {
+  id: string;
+  code: string;
+  nameZh: string;
+  nameEn: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NO_ORG = '00000000-0000-0000-0000-000000000000';
+const MAX_FILTER_VALUES = 20;
+const SNIPPET_CHARS = 120;
+
+const LABELS: Record<'grade' | 'share' | 'open' | 'frequency', Record<string, [string, string]>> = {
+  grade: { core: ['核心数据', 'Core data'], important: ['重要数据', 'Important data'], general: ['一般数据', 'General data'] },
+  share: {
+    unconditional: ['无条件共享', 'Shared unconditionally'],
+    conditional: ['有条件共享', 'Shared on conditions'],
+    none: ['不予共享', 'Not shared'],
+  },
+  open: {
+    unconditional: ['无条件开放', 'Open unconditionally'],
+    conditional: ['有条件开放', 'Open on conditions'],
+    none: ['不予开放', 'Not open'],
+  },
+  frequency: {
+    realtime: ['实时', 'Real time'],
+    daily: ['每日', 'Daily'],
+    weekly: ['每周', 'Weekly'],
+    monthly: ['每月', 'Monthly'],
+    quarterly: ['每季度', 'Quarterly'],
+    half_yearly: ['每半年', 'Half-yearly'],
+    yearly: ['每年', 'Yearly'],
+    irregular: ['不定期', 'Irregular'],
+  },
+};
+
+const CATEGORY_TTL_MS = 60_000;
+
+/** A prepared search: what the API runs, exposed so the benchmark can run the very same SQL through pg. */
+export interface PreparedSearch {
+  spec: SearchSpec;
+  words: QueryWord[];
+  /** The input had text but no letters or digits (only punctuation, symbols, emoji): nothing can match. */
+  nothing: boolean;
+  page: number;
+  pageSize: number;
+  facets: boolean;
+}
 
 export class SearchService {
-  constructor(readonly ctx: AppContext) {}
+  readonly repo = new SearchRepository();
+  #categories: { at: number; map: Map<string, { zh: string; en: string }> } | null = null;
+
+  constructor(readonly ctx: AppContext) {
+    // Anyone may search the catalog (the public portal too); what they find is limited by visibility.
+    ctx.authz.allow('anonymous', 'catalog.search').allow('signed_in', 'catalog.search');
+  }
+
+  // ------------------------------------------------------------------------------------------ indexing
+
   /** Recomputes a resource's search tokens inside the caller's transaction (the catalog calls it on every write). */
-  async indexResource(_tx: Tx, _resourceId: string): Promise<void> {}
+  async indexResource(tx: Tx | Executor, resourceId: string): Promise<void> {
+    await loadJieba();
+    const [src] = await this.repo.sources(tx, { id: resourceId });
+    if (!src) return; // deleted in this transaction
+    await this.repo.setTokens(tx, src.id, this.tokensOf(src));
+  }
+
+  /** Rebuilds every resource's tokens (after a bulk load or a tokenizer change); returns how many. */
+  async reindexAll(opts: { batch?: number; onProgress?: (done: number) => void } = {}): Promise<number> {
+    await loadJieba();
+    const batch = opts.batch ?? 1000;
+    let afterId: string | null = null;
+    let done = 0;
+    for (;;) {
+      const rows = await this.repo.sources(this.ctx.db, { afterId, limit: batch });
+      if (!rows.length) break;
+      await this.repo.setTokensMany(
+        this.ctx.db,
+        rows.map((r) => r.id),
+        rows.map((r) => this.tokensOf(r)),
+      );
+      done += rows.length;
+      afterId = rows[rows.length - 1]!.id;
+      opts.onProgress?.(done);
+    }
+    return done;
+  }
+
+  private tokensOf(src: {
+    code: string;
+    name_zh: string;
+    name_en: string;
+    abstract_zh: string;
+    abstract_en: string;
+    keywords: string[];
+    field_names: string[];
+  }): string {
+    return tsvectorLiteral(
+      documentTokens({
+        code: src.code,
+        names: [src.name_zh, src.name_en],
+        keywords: src.keywords,
+        abstracts: [src.abstract_zh, src.abstract_en],
+        fieldNames: src.field_names,
+      }),
+    );
+  }
+
+  // ------------------------------------------------------------------------------------------ search
+
+  /** Turns request parameters into the SQL specification (tokenizing the query, resolving visibility). */
+  async prepare(actor: Actor, p: SearchParams): Promise<PreparedSearch> {
+    await loadJieba();
+    const page = Math.max(1, p.page ?? 1);
+    const pageSize = Math.min(100, Math.max(1, p.pageSize ?? 20));
+    const text = (p.q ?? '').trim();
+    const words = queryWords(text);
+    const tsquery = tsqueryLiteral(words, true);
+    const visibility = visibleSql(await catalogVisibility(this.ctx.authz, actor));
+    const filters: FacetFilters = {};
+    for (const f of FACETS) {
+      const raw = p[f];
+      if (raw === undefined || raw === '') continue;
+      let values = [
+        ...new Set(
+          raw
+            .split(',')
+            .map((v) => v.trim())
+            .filter(Boolean),
+        ),
+      ]
+        .slice(0, MAX_FILTER_VALUES)
+        .map((v) => v.slice(0, 200));
+      if (f === 'org') {
+        values = values.filter((v) => UUID.test(v));
+        if (!values.length) values = [NO_ORG]; // an unknown organization matches nothing (never a SQL error)
+      }
+      if (values.length) filters[f] = values;
+    }
+    return {
+      spec: { tsquery, visibility, filters, sort: p.sort ?? 'relevance', limit: pageSize, offset: (page - 1) * pageSize },
+      words,
+      nothing: text !== '' && tsquery === null,
+      page,
+      pageSize,
+      facets: p.facets !== false,
+    };
+  }
+
+  async search(actor: Actor, p: SearchParams, lang: Lang = 'zh-CN'): Promise<SearchResult> {
+    const prep = await this.prepare(actor, p);
+    const emptyFacets = Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as Record<Facet, FacetValue[]>;
+    if (prep.nothing) return { items: [], total: 0, page: prep.page, pageSize: prep.pageSize, facets: emptyFacets };
+    const db = this.ctx.db;
+    // Two statements on two pooled connections at once: the page, and the total with the facet counts.
+    const [rows, facetRows, total] = await Promise.all([
+      this.repo.items(db, prep.spec),
+      prep.facets ? this.repo.facets(db, prep.spec) : Promise.resolve([] as FacetRow[]),
+      prep.facets ? Promise.resolve(-1) : this.repo.count(db, prep.spec),
+    ]);
+    const pattern = termPattern(highlightTerms(prep.words));
+    const items = await Promise.all(rows.map((r) => this.item(r, pattern, lang)));
+    const facets = prep.facets ? await this.facetValues(facetRows, lang) : emptyFacets;
+    return {
+      items,
+      total: prep.facets ? (facetRows.find((r) => r.facet === 'total')?.count ?? 0) : total,
+      page: prep.page,
+      pageSize: prep.pageSize,
+      facets,
+    };
+  }
+
+  private async org(id: string): Promise<OrgRef> {
+    const o = await this.ctx.authz.orgs.get(id);
+    return { id, nameZh: o?.nameZh ?? '', nameEn: o?.nameEn ?? '' };
+  }
+
+  private async item(r: ItemRow, pattern: RegExp | null, lang: Lang): Promise<SearchItem> {
+    const en = lang === 'en';
+    const name = en && r.name_en ? r.name_en : r.name_zh;
+    const abstract = en && r.abstract_en ? r.abstract_en : r.abstract_zh;
+    return {
+      id: r.id,
+      code: r.code,
+      nameZh: r.name_zh,
+      nameEn: r.name_en,
+      abstractZh: r.abstract_zh,
+      highlight: { name: highlight(name, pattern), abstract: highlight(abstract, pattern, SNIPPET_CHARS) },
+      org: await this.org(r.provider_org_id),
+      grade: r.grade,
+      gradeLevel: r.grade_level,
+      shareMode: r.share_mode,
+      openMode: r.open_mode,
+      status: r.status,
+      releaseDate: r.release_date,
+      updatedAt: r.updated_at.toISOString(),
+      popularity: r.popularity,
+    };
+  }
+
+  private async categoryLabels(): Promise<Map<string, { zh: string; en: string }>> {
+    if (this.#categories && Date.now() - this.#categories.at < CATEGORY_TTL_MS) return this.#categories.map;
+    const rows = await this.repo.categories(this.ctx.db);
+    const map = new Map(rows.map((r) => [r.code, { zh: r.name_zh, en: r.name_en || r.name_zh }]));
+    this.#categories = { at: Date.now(), map };
+    return map;
+  }
+
+  private async facetValues(rows: FacetRow[], lang: Lang): Promise<Record<Facet, FacetValue[]>> {
+    const out = Object.fromEntries(FACETS.map((f) => [f, [] as FacetValue[]])) as Record<Facet, FacetValue[]>;
+    const en = lang === 'en' ? 1 : 0;
+    const categories = rows.some((r) => r.facet === 'category') ? await this.categoryLabels() : null;
+    for (const r of rows) {
+      if (r.facet === 'total' || r.value === null) continue;
+      let label = r.value;
+      if (r.facet === 'org') {
+        const o = await this.ctx.authz.orgs.get(r.value);
+        label = (en ? o?.nameEn || o?.nameZh : o?.nameZh) ?? r.value;
+      } else if (r.facet === 'category') {
+        const c = categories?.get(r.value);
+        label = (en ? c?.en : c?.zh) ?? r.value;
+      } else if (r.facet === 'grade' || r.facet === 'share' || r.facet === 'open' || r.facet === 'frequency') {
+        label = LABELS[r.facet][r.value]?.[en] ?? r.value;
+      }
+      out[r.facet].push({ value: r.value, label, count: r.count });
+    }
+    return out;
+  }
+
+  /** Type-ahead: up to `limit` visible resources whose name (or code) has words starting with the input. */
+  async suggest(actor: Actor, q: string, limit = 10): Promise<Suggestion[]> {
+    await loadJieba();
+    const words = queryWords(q.trim());
+    const tsquery = tsqueryLiteral(words, true, 'A');
+    if (!tsquery) return [];
+    const visibility = visibleSql(await catalogVisibility(this.ctx.authz, actor));
+    const rows = await this.repo.suggest(this.ctx.db, tsquery, visibility, limit);
+    return rows.map((r) => ({ id: r.id, code: r.code, nameZh: r.name_zh, nameEn: r.name_en }));
+  }
 }

@@ -197,7 +197,7 @@ function subWords(word: string): string[] {
   if (!subs.length) return [];
   const covered = new Array<boolean>(word.length).fill(false);
   for (const s of subs) {
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const i = word.indexOf(s, from);
       if (i < 0) break;
       for (let k = i; k < i + s.length; k++) covered[k] = true;
@@ -211,16 +211,18 @@ function subWords(word: string): string[] {
 
 /**
  * A tsquery literal: every word must match (AND); a compound also matches through its sub-words; the last
- * word is a prefix when `prefixLast` (type-ahead). Null when the input has no letters or digits at all.
+ * word is a prefix when `prefixLast` (type-ahead); `weights` ('A', 'AB', …) restricts matches to those
+ * parts of the document. Null when the input has no letters or digits at all.
  */
-export function tsqueryLiteral(words: QueryWord[], prefixLast = true): string | null {
+export function tsqueryLiteral(words: QueryWord[], prefixLast = true, weights = ''): string | null {
   if (!words.length) return null;
+  const w = weights.replace(/[^A-D]/g, '');
+  const lex = (l: string, prefix: boolean) => quoteLexeme(l) + (prefix || w ? `:${prefix ? '*' : ''}${w}` : '');
   return words
-    .map((w, i) => {
-      const star = prefixLast && i === words.length - 1 ? ':*' : '';
-      const self = quoteLexeme(w.word) + star;
-      if (!w.parts.length) return self;
-      return `( ${self} | ( ${w.parts.map(quoteLexeme).join(' & ')} ) )`;
+    .map((word, i) => {
+      const self = lex(word.word, prefixLast && i === words.length - 1);
+      if (!word.parts.length) return self;
+      return `( ${self} | ( ${word.parts.map((p) => lex(p, false)).join(' & ')} ) )`;
     })
     .join(' & ');
 }
