@@ -2,6 +2,8 @@
 // Idempotent: each module's seed does nothing when its demo objects already exist.
 import type { AppContext } from './context.ts';
 import { ROLES, SYSTEM } from './modules/identity/actor.ts';
+import { seedCatalogDemo } from './modules/catalog/seed.ts';
+import { seedElementsDemo } from './modules/elements/seed.ts';
 
 export interface DemoLogin {
   username: string;
@@ -18,6 +20,11 @@ export interface DemoSummary {
 
 export async function seedDemo(ctx: AppContext): Promise<DemoSummary> {
   const summary = await ctx.identity.seedDemo();
+  // A database with users of its own (logins empty): no demo catalog either.
+  if (summary.logins.length) {
+    await seedCatalogDemo(ctx);
+    await seedElementsDemo(ctx);
+  }
   if (summary.created) {
     // A first message in every demo user's inbox, so the bell and the inbox are not empty on first look.
     await ctx.db.transaction().execute(async (tx) => {

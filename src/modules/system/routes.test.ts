@@ -27,7 +27,7 @@ test('GET /api/stats counts the demo world, and counts the login in the ledger',
   assert.ok(before.users >= 8, `users: ${before.users}`);
   assert.equal(before.activeUsers, before.users);
   assert.ok(before.ledgerEntries > 0);
-  assert.equal(before.unreadNotifications, 1, 'the demo seed greets every demo user in the inbox');
+  assert.ok(before.unreadNotifications >= 1, 'the demo seed greets every demo user in the inbox');
   const c2 = p.client();
   await c2.login('auditor', DEMO_PASSWORD);
   const afterLogin = (await c.get('/api/stats')).body;
