@@ -32,27 +32,9 @@ export interface RegistrationSnapshot {
   fields: Array<Record<string, unknown>>;
 }
 
-/** The catalog's view of a resource, as far as registration needs it. */
-interface CatalogResourceView {
-  id: string;
-  code: string;
-  providerOrgId: string;
-  nameZh: string;
-  nameEn: string;
-  abstractZh: string;
-  abstractEn: string;
-  status: string;
-  metadata: Record<string, unknown>;
-  fields: Array<Record<string, unknown>>;
-}
-
-async function readCatalogResource(_ctx: AppContext, _actor: Actor, _id: string): Promise<CatalogResourceView | null> {
-  return null; // wired to ctx.catalog when the catalog service lands
-}
-
 /** The resource as the actor may see it (404 otherwise), with the snapshot to register. */
 export async function loadResourceSubject(ctx: AppContext, actor: Actor, resourceId: string): Promise<SubjectInfo> {
-  const r = await readCatalogResource(ctx, actor, resourceId);
+  const r = await ctx.catalog.registrationSubject(actor, resourceId);
   if (!r) throw notFound('REGISTRATION_RESOURCE_NOT_FOUND', { id: resourceId }, { field: 'resourceId' });
   const org = await ctx.authz.orgs.get(r.providerOrgId);
   const provider = { id: r.providerOrgId, code: org?.code ?? '', nameZh: org?.nameZh ?? '', nameEn: org?.nameEn ?? '' };
