@@ -459,6 +459,8 @@ const STATE_CYCLE = [
   'published',
 ] as const;
 type SeedState = (typeof STATE_CYCLE)[number];
+/** The first resources of every department cover the main states. */
+const STATE_HEAD: SeedState[] = ['published', 'submitted', 'published2', 'draft', 'published', 'updated', 'returned', 'approved'];
 
 // ---------------------------------------------------------------------------------------------- PRNG
 
@@ -541,6 +543,8 @@ export async function seedCatalogDemo(ctx: AppContext): Promise<CatalogSeedSumma
         const orgCode = unit ?? dept.code;
         const freq = pick(p.freq);
         const keys = fieldKeys.split(' ');
+        // Every resource has at least four fields: short statistical tables also name their area.
+        for (const k of ['xzqh', 'gxsj', 'bz']) if (keys.length < 4 && !keys.includes(k)) keys.push(k);
         const fieldInputs = keys.map((k) => fieldOf(k, p.shareMode, p.openMode));
         const fieldNames = fieldInputs.map((f) => f.nameZh!);
         const fieldNamesEn = fieldInputs.map((f) => f.nameEn!.toLowerCase());
@@ -584,7 +588,7 @@ export async function seedCatalogDemo(ctx: AppContext): Promise<CatalogSeedSumma
           releaseDate: null,
         };
         const { data, fields } = validateResource(input, fieldInputs, g);
-        const state = STATE_CYCLE[(i + DEPTS.indexOf(dept)) % STATE_CYCLE.length]!;
+        const state = i < STATE_HEAD.length ? STATE_HEAD[i]! : STATE_CYCLE[(i + DEPTS.indexOf(dept) * 3) % STATE_CYCLE.length]!;
         const created = BASE - Math.floor(400 + rand() * 300) * DAY;
         const submitted = created + Math.floor(1 + rand() * 20) * DAY;
         const approved = submitted + Math.floor(1 + rand() * 5) * DAY;
@@ -628,9 +632,10 @@ export async function seedCatalogDemo(ctx: AppContext): Promise<CatalogSeedSumma
           };
         }
         if (status === 'updated') {
-          const extra = fieldOf('bz', fields[0]!.shareMode, fields[0]!.openMode) as FieldData;
+          const extraKey = ['bz', 'gxsj', 'zt'].find((k) => !keys.includes(k))!;
+          const extra = fieldOf(extraKey, fields[0]!.shareMode, fields[0]!.openMode) as FieldData;
           const rev = validateResource(
-            { ...data, abstractZh: `${data.abstractZh}新增备注信息项。`, keywords: [...data.keywords, '修订'] },
+            { ...data, abstractZh: `${data.abstractZh}新增${F[extraKey]![0]}信息项。`, keywords: [...data.keywords, '修订'] },
             [...fields, extra],
             g,
           );
@@ -723,7 +728,7 @@ export async function seedCatalogDemo(ctx: AppContext): Promise<CatalogSeedSumma
         created_at: new Date(published),
       });
       if (p.state === 'updated' || p.state === 'updated_submitted') {
-        ev(rid, 'published', 'updated:draft', '新增备注信息项', later, provider);
+        ev(rid, 'published', 'updated:draft', `新增${p.pending!.fields.at(-1)!.nameZh}信息项`, later, provider);
         if (p.state === 'updated_submitted') ev(rid, 'updated:draft', 'updated:submitted', '提交修订，请审核', later + DAY, provider);
       }
       if (p.state === 'deprecated') ev(rid, 'published', 'deprecated', '该资源已由新的数据资源替代，停止更新', later, authority);
