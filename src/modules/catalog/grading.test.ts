@@ -105,7 +105,7 @@ test('grading rules: each cites its source; the authority edits them, others may
     'FORBIDDEN',
   );
   // One enabled rule per factor; the code is unique.
-  let e = await refused(
+  const e = await refused(
     () =>
       admin.post('/api/catalog/grading-rules', {
         code: 'PII-EMAIL-2',

@@ -131,7 +131,7 @@ test('a transition not allowed from the current state is 409 listing what the ca
   assert.equal(e.details.from, 'draft');
   assert.match(e.message, /submitted/);
   // The authority may not skip the review either.
-  e = await refused(
+  await refused(
     () => admin.post(`/api/catalog/resources/${a.id}/transitions`, { to: 'approved', comment: 'x' }),
     409,
     'TRANSITION_NOT_ALLOWED',
@@ -239,7 +239,7 @@ test('editing a published resource opens a revision: the published metadata stay
 
   // The revision goes through review again; the authority may return it.
   await move(provider, a.id, 'submitted', '提交修订');
-  let q = await admin.get('/api/catalog/review-queue');
+  const q = await admin.get('/api/catalog/review-queue');
   assert.ok(q.body.items.some((x: any) => x.id === a.id && x.state === 'updated:submitted'));
   await move(admin, a.id, 'returned', '请说明删除注册资本的原因');
   await move(provider, a.id, 'submitted', '注册资本改由其他资源提供');
