@@ -544,6 +544,44 @@ export class CatalogRepository {
     if (rows.length) await db.insertInto('catalog_grade_policy').values(rows).execute();
   }
 
+  // ---- bulk import and export (bulk.ts)
+  /** Which of these codes are taken already. */
+  async existingCodes(db: Executor, codes: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < codes.length; i += 5000) {
+      const rows = await db
+        .selectFrom('catalog_resources')
+        .select('code')
+        .where('code', '=', sql<string>`any(${codes.slice(i, i + 5000)}::text[])`)
+        .execute();
+      out.push(...rows.map((r) => r.code));
+    }
+    return out;
+  }
+
+  /** Reserves `n` sequence numbers for (category, org) at once; returns the first (they run first..first+n-1). */
+  async reserveSequence(db: Executor, category: string, orgId: string, n: number): Promise<number> {
+    const r = await db
+      .insertInto('catalog_code_sequences')
+      .values({ category_code: category, org_id: orgId, last_seq: n })
+      .onConflict((oc) => oc.columns(['category_code', 'org_id']).doUpdateSet({ last_seq: sql`catalog_code_sequences.last_seq + ${n}` }))
+      .returning('last_seq')
+      .executeTakeFirstOrThrow();
+    return r.last_seq - n + 1;
+  }
+
+  /** The fields of many resources, in resource then position order. */
+  async fieldsOfResources(db: Executor, resourceIds: string[]): Promise<FieldRow[]> {
+    if (!resourceIds.length) return [];
+    return db
+      .selectFrom('catalog_fields')
+      .selectAll()
+      .where('resource_id', '=', sql<string>`any(${resourceIds}::uuid[])`)
+      .orderBy('resource_id')
+      .orderBy('position')
+      .execute();
+  }
+
   /** Takes a transaction-scoped advisory lock (demo seeding runs once even with several processes). */
   async seedLock(db: Executor): Promise<void> {
     await sql`select pg_advisory_xact_lock(hashtext('shuyuan.catalog.seed'))`.execute(db);

@@ -490,6 +490,16 @@ export interface ListOptions extends ResourceQueryT {
   states?: StateKey[];
 }
 
+/** A resource that passed every check of create() (see CatalogService.prepareCreate), not yet written. */
+export interface PreparedResource {
+  orgId: string;
+  orgCode: string;
+  /** The explicit code, or null: generated from the category, org code and sequence. */
+  code: string | null;
+  data: ResourceData;
+  fields: FieldData[];
+}
+
 /** What the registration module registers (stable metadata only: no contacts, counters or edit times). */
 export interface RegistrationSubject {
   id: string;
@@ -712,7 +722,12 @@ export class CatalogService {
 
   // ------------------------------------------------------------------------------ create
 
-  async create(actor: Actor, input: CreateResourceInput): Promise<ResourceT> {
+  /**
+   * Every check of create() that needs no write: actor, provider organization (exists, caller may create for
+   * it, may provide data), code format, and validateResource (metadata, fields, grading, grade policy).
+   * Throws the first problem. Also used by the bulk import (bulk.ts) to validate a whole file before writing.
+   */
+  async prepareCreate(actor: Actor, input: CreateResourceInput, g: GradingContext): Promise<PreparedResource> {
     if (actor.kind === 'anonymous') throw new AppError(401, 'UNAUTHENTICATED', {}, { action: 'catalog.create' });
     const orgId = input.providerOrgId ?? actor.orgId;
     if (!orgId)
@@ -728,8 +743,15 @@ export class CatalogService {
       code = input.code.trim();
       if (!CODE_PATTERN.test(code)) throw badRequest('CATALOG_CODE_INVALID', { value: code }, { field: 'code' });
     }
-    const g = await this.gradingContext();
     const { data, fields } = validateResource(mergeData({}, input), input.fields ?? [], g);
+    return { orgId, orgCode: org.code, code, data, fields };
+  }
+
+  async create(actor: Actor, input: CreateResourceInput): Promise<ResourceT> {
+    const prepared = await this.prepareCreate(actor, input, await this.gradingContext());
+    const { orgId, data, fields } = prepared;
+    const org = { code: prepared.orgCode };
+    let code = prepared.code;
 
     const id = await this.db.transaction().execute(async (tx) => {
       if (code) {
