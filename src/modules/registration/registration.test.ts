@@ -51,7 +51,9 @@ function openDeadline(detail: any, kind: string) {
 }
 
 async function ledgerActions(objectId: string): Promise<string[]> {
-  const rows = await sql<{ action: string }>`select action from ledger_entries where object_id = ${objectId} order by seq`.execute(p.ctx.db);
+  const rows = await sql<{ action: string }>`select action from ledger_entries where object_id = ${objectId} order by seq`.execute(
+    p.ctx.db,
+  );
   return rows.rows.map((r) => r.action);
 }
 
@@ -246,9 +248,9 @@ describe('the registration workflow', () => {
 
     const actions = await ledgerActions(r.id);
     assert.equal(actions.at(-1), 'registration.objection');
-    const entry = await sql<{ details: any }>`select details from ledger_entries where object_id = ${r.id} and action = 'registration.objection'`.execute(
-      p.ctx.db,
-    );
+    const entry = await sql<{
+      details: any;
+    }>`select details from ledger_entries where object_id = ${r.id} and action = 'registration.objection'`.execute(p.ctx.db);
     assert.ok(!JSON.stringify(entry.rows[0]!.details).includes('13800000000'), 'no contact details in the ledger');
 
     setNow(new Date('2025-10-22T08:00:00+08:00'));
@@ -260,7 +262,11 @@ describe('the registration workflow', () => {
     // After the notice, objections are closed: 409 for those who may see the registration, 404 for the public.
     const late = await anon.post(`/api/registrations/${r.id}/objections`, { name: '王五', contact: 'w@example.com', reason: '迟到的异议' });
     assert.equal(late.status, 404);
-    const lateAdmin = await admin.post(`/api/registrations/${r.id}/objections`, { name: '王五', contact: 'w@example.com', reason: '迟到的异议' });
+    const lateAdmin = await admin.post(`/api/registrations/${r.id}/objections`, {
+      name: '王五',
+      contact: 'w@example.com',
+      reason: '迟到的异议',
+    });
     assert.equal(lateAdmin.status, 409);
     assert.equal(lateAdmin.body.error.code, 'REGISTRATION_NOT_IN_NOTICE');
 
@@ -327,7 +333,10 @@ describe('the registration workflow', () => {
     const list = (await admin.get('/api/registrations?overdue=true')).body;
     assert.ok(list.items.some((i: any) => i.id === r.id && i.overdue === true));
     const providerDash = (await provider.get('/api/registrations/dashboard')).body;
-    assert.ok(providerDash.overdue.some((d: any) => d.registrationId === r.id), 'the provider sees its own overdue items');
+    assert.ok(
+      providerDash.overdue.some((d: any) => d.registrationId === r.id),
+      'the provider sees its own overdue items',
+    );
     const gaDash = (await otherProvider.get('/api/registrations/dashboard')).body;
     assert.ok(!gaDash.overdue.some((d: any) => d.registrationId === r.id), 'another department does not');
 
@@ -480,9 +489,9 @@ describe('public lookup and settings', () => {
     const changed = await admin.put('/api/registrations/settings/completeness_days', { value: 5 });
     assert.equal(changed.status, 200, changed.text);
     assert.equal(changed.body.value, 5);
-    const entry = await sql<{ details: any }>`select details from ledger_entries where action = 'registration.settings.update' order by seq desc limit 1`.execute(
-      p.ctx.db,
-    );
+    const entry = await sql<{
+      details: any;
+    }>`select details from ledger_entries where action = 'registration.settings.update' order by seq desc limit 1`.execute(p.ctx.db);
     assert.deepEqual(entry.rows[0]!.details, { key: 'completeness_days', previous: 3, value: 5, unit: 'working_days' });
 
     const resource = await createPublishedResource(p.ctx, 'SCJG', '计量器具信息（参数测试）');
@@ -503,7 +512,11 @@ describe('public lookup and settings', () => {
     assert.equal((await admin.put('/api/registrations/settings/objection_rate_per_hour', { value: 1 })).status, 200);
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await anon.post(`/api/registrations/${r.id}/objections`, { name: `异议人${i}`, contact: '010-12345678', reason: '测试限流' });
+      const res = await anon.post(`/api/registrations/${r.id}/objections`, {
+        name: `异议人${i}`,
+        contact: '010-12345678',
+        reason: '测试限流',
+      });
       statuses.push(res.status);
       if (res.status === 429) assert.equal(res.body.error.code, 'RATE_LIMITED');
     }

@@ -1,6 +1,6 @@
 // SQL of the registration module (登记): settings, applications, timeline, deadlines, objections, certificates.
 import { sql, type ColumnType, type Generated, type Selectable } from 'kysely';
-import type { Executor } from '../../db/database.ts';
+import type { Db, Executor } from '../../db/database.ts';
 import type { RegistrationState } from './workflow.ts';
 
 type Json = ColumnType<unknown, string, string>;
@@ -403,12 +403,17 @@ export class RegistrationRepository {
       .limit(f.limit)
       .offset(f.offset)
       .execute()) as RegistrationRow[];
-    const { n } = await this.filtered(db, f).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const { n } = await this.filtered(db, f)
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
     return { rows, total: n };
   }
 
   async countByState(db: Executor, providerOrgIds: string[] | null): Promise<Array<{ state: RegistrationState; n: number }>> {
-    let q = db.selectFrom('registrations').select(['state', sql<number>`count(*)::int`.as('n')]).groupBy('state');
+    let q = db
+      .selectFrom('registrations')
+      .select(['state', sql<number>`count(*)::int`.as('n')])
+      .groupBy('state');
     if (providerOrgIds) q = providerOrgIds.length ? q.where('provider_org_id', 'in', providerOrgIds) : q.where(sql<boolean>`false`);
     return q.execute();
   }
@@ -454,12 +459,7 @@ export class RegistrationRepository {
   }
 
   transitions(db: Executor, registrationId: string): Promise<TransitionRow[]> {
-    return db
-      .selectFrom('registration_transitions')
-      .selectAll()
-      .where('registration_id', '=', registrationId)
-      .orderBy('id')
-      .execute();
+    return db.selectFrom('registration_transitions').selectAll().where('registration_id', '=', registrationId).orderBy('id').execute();
   }
 
   // ------------------------------------------------------------------------------------------ deadlines
@@ -698,8 +698,26 @@ export class RegistrationRepository {
       .executeTakeFirst()) as CertificateRow | undefined;
   }
 
+  /**
+   * Runs `fn` holding a session advisory lock on one pooled connection, so that two processes seeding the
+   * demo at once do it once (fn uses the pool as usual).
+   */
+  async withSeedLock<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+    return db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(hashtext('shuyuan.registration.seed'))`.execute(conn);
+      try {
+        return await fn();
+      } finally {
+        await sql`select pg_advisory_unlock(hashtext('shuyuan.registration.seed'))`.execute(conn);
+      }
+    });
+  }
+
   async countAll(db: Executor): Promise<number> {
-    const { n } = await db.selectFrom('registrations').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const { n } = await db
+      .selectFrom('registrations')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
     return n;
   }
 }

@@ -17,7 +17,12 @@ export const StateSchema = Type.Enum([...STATES], {
 const DeadlineKind = Type.Enum(['completeness', 'notice_end', 'decision'], {
   description: 'completeness: 受理时限; notice_end: 公示期结束; decision: 登记决定时限',
 });
-const Comment = Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: 'Reason or note recorded with the step (required)' });
+const Comment = Type.String({
+  minLength: 1,
+  maxLength: 2000,
+  pattern: '\\S',
+  description: 'Reason or note recorded with the step (required)',
+});
 
 export const OrgView = Type.Object({ id: Uuid, code: Type.String(), nameZh: Type.String(), nameEn: Type.String() });
 const Subject = Type.Object({ code: Type.String(), nameZh: Type.String(), nameEn: Type.String() });

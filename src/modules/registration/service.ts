@@ -246,6 +246,11 @@ export interface ListQuery {
 /** Options for seeding and tests: act at another instant than now. */
 export interface AtOption {
   at?: Date;
+  /**
+   * Deadline jobs of this step run no earlier than this (the demo seed plays steps in the past and takes the
+   * notice ends itself; without a floor a worker could end a notice before the seed files its objection).
+   */
+  jobsNotBefore?: Date;
 }
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
@@ -381,10 +386,13 @@ export class RegistrationService {
           comment: input.comment,
           at,
         });
-        const dl = await this.openDeadline(tx, reg, 'completeness', at);
+        const dl = await this.openDeadline(tx, reg, 'completeness', at, opts.jobsNotBefore);
         await this.notifyAuthority(tx, reg, {
           kind: 'registration.applied',
-          title: { zh: `新的登记申请：${reg.subject_name_zh}`, en: `New registration application: ${reg.subject_name_en || reg.subject_name_zh}` },
+          title: {
+            zh: `新的登记申请：${reg.subject_name_zh}`,
+            en: `New registration application: ${reg.subject_name_en || reg.subject_name_zh}`,
+          },
           body: {
             zh: `请在 ${dl.due_date} 前完成受理（${dl.working_days} 个工作日）。`,
             en: `Please check it for completeness by ${dl.due_date} (${dl.working_days} working days).`,
@@ -446,7 +454,7 @@ export class RegistrationService {
           { from: reg.state, to, by: rule.by, allowed },
         );
       }
-      await this.applyTransition(tx, reg, to, actor, comment, at, { fresh });
+      await this.applyTransition(tx, reg, to, actor, comment, at, { fresh, jobsNotBefore: opts.jobsNotBefore });
     });
     return this.get(actor, id);
   }
@@ -462,11 +470,11 @@ export class RegistrationService {
     actor: Actor,
     comment: string,
     at: Date,
-    extra: { fresh?: SubjectInfo | null; objections?: number } = {},
+    extra: { fresh?: SubjectInfo | null; objections?: number; jobsNotBefore?: Date } = {},
   ): Promise<void> {
     const from = reg.state;
     const details: Record<string, unknown> = { from, to, comment };
-    let updated: RegistrationRow = reg;
+    let updated: RegistrationRow;
     switch (to) {
       case 'applied': {
         // Resubmission after 一次性告知: the registered metadata is read again and the clock restarts.
@@ -486,11 +494,14 @@ export class RegistrationService {
             : { state: to, appliedAt: at },
           at,
         );
-        const dl = await this.openDeadline(tx, updated, 'completeness', at);
+        const dl = await this.openDeadline(tx, updated, 'completeness', at, extra.jobsNotBefore);
         details.completenessDue = dl.due_date;
         await this.notifyAuthority(tx, updated, {
           kind: 'registration.resubmitted',
-          title: { zh: `登记申请已补正：${reg.subject_name_zh}`, en: `Registration resubmitted: ${reg.subject_name_en || reg.subject_name_zh}` },
+          title: {
+            zh: `登记申请已补正：${reg.subject_name_zh}`,
+            en: `Registration resubmitted: ${reg.subject_name_en || reg.subject_name_zh}`,
+          },
           body: { zh: `请在 ${dl.due_date} 前完成受理。`, en: `Please check it for completeness by ${dl.due_date}.` },
         });
         break;
@@ -511,11 +522,14 @@ export class RegistrationService {
       case 'accepted': {
         await this.closeDeadlines(tx, reg.id, ['completeness'], 'met', at);
         updated = await this.repo.update(tx, reg.id, { state: to, acceptedAt: at }, at);
-        const dl = await this.openDeadline(tx, updated, 'decision', at);
+        const dl = await this.openDeadline(tx, updated, 'decision', at, extra.jobsNotBefore);
         details.decisionDue = dl.due_date;
         await this.notifyApplicant(tx, updated, {
           kind: 'registration.accepted',
-          title: { zh: `登记申请已受理：${reg.subject_name_zh}`, en: `Registration accepted: ${reg.subject_name_en || reg.subject_name_zh}` },
+          title: {
+            zh: `登记申请已受理：${reg.subject_name_zh}`,
+            en: `Registration accepted: ${reg.subject_name_en || reg.subject_name_zh}`,
+          },
           body: { zh: `登记决定时限：${dl.due_date}。`, en: `Decision due by ${dl.due_date}.` },
         });
         break;
@@ -524,12 +538,20 @@ export class RegistrationService {
         const today = chinaDate(at);
         const days = await this.setting('notice_days', tx);
         const endDate = await this.ctx.calendar.addWorkingDays(today, days);
-        updated = await this.repo.update(tx, reg.id, { state: to, noticeStartedAt: at, noticeStartDate: today, noticeEndDate: endDate }, at);
-        const dl = await this.openDeadline(tx, updated, 'notice_end', at);
+        updated = await this.repo.update(
+          tx,
+          reg.id,
+          { state: to, noticeStartedAt: at, noticeStartDate: today, noticeEndDate: endDate },
+          at,
+        );
+        const dl = await this.openDeadline(tx, updated, 'notice_end', at, extra.jobsNotBefore);
         details.noticeEnd = dl.due_date;
         await this.notifyApplicant(tx, updated, {
           kind: 'registration.notice',
-          title: { zh: `登记进入公示：${reg.subject_name_zh}`, en: `Registration in public notice: ${reg.subject_name_en || reg.subject_name_zh}` },
+          title: {
+            zh: `登记进入公示：${reg.subject_name_zh}`,
+            en: `Registration in public notice: ${reg.subject_name_en || reg.subject_name_zh}`,
+          },
           body: { zh: `公示期至 ${dl.due_date}。`, en: `The notice period ends on ${dl.due_date}.` },
         });
         break;
@@ -589,7 +611,10 @@ export class RegistrationService {
         await this.repo.resolveObjections(tx, reg.id, 'closed', comment, at);
         await this.notifyAuthority(tx, updated, {
           kind: 'registration.withdrawn',
-          title: { zh: `登记申请已撤回：${reg.subject_name_zh}`, en: `Registration withdrawn: ${reg.subject_name_en || reg.subject_name_zh}` },
+          title: {
+            zh: `登记申请已撤回：${reg.subject_name_zh}`,
+            en: `Registration withdrawn: ${reg.subject_name_en || reg.subject_name_zh}`,
+          },
         });
         break;
       }
@@ -640,7 +665,7 @@ export class RegistrationService {
 
   // -------------------------------------------------------------------------------------------- deadlines
   /** Opens a working-day deadline counted from the China date of `at`, with its job and reminder job. */
-  private async openDeadline(tx: Tx, reg: RegistrationRow, kind: DeadlineKind, at: Date): Promise<DeadlineRow> {
+  private async openDeadline(tx: Tx, reg: RegistrationRow, kind: DeadlineKind, at: Date, jobsNotBefore?: Date): Promise<DeadlineRow> {
     const cal = this.ctx.calendar;
     const startDate = chinaDate(at);
     const days = await this.setting(DEADLINE_SETTING[kind], tx);
@@ -653,14 +678,23 @@ export class RegistrationService {
       const remindDate = await cal.addWorkingDays(startDate, Math.max(1, days - lead + 1));
       remindAt = new Date(`${remindDate}T09:00:00+08:00`);
     }
-    const dl = await this.repo.insertDeadline(tx, { registrationId: reg.id, kind, startDate, workingDays: days, dueDate, dueAt, remindAt, at });
+    const dl = await this.repo.insertDeadline(tx, {
+      registrationId: reg.id,
+      kind,
+      startDate,
+      workingDays: days,
+      dueDate,
+      dueAt,
+      remindAt,
+      at,
+    });
     await this.ctx.jobs.scheduleDeadline<DeadlineJob>(
-      { key: jobKey(dl), dueAt, queue: DEADLINE_QUEUE, data: { deadlineId: dl.id } },
+      { key: jobKey(dl), dueAt: later(dueAt, jobsNotBefore), queue: DEADLINE_QUEUE, data: { deadlineId: dl.id } },
       tx,
     );
     if (remindAt)
       await this.ctx.jobs.scheduleDeadline<DeadlineJob>(
-        { key: `${jobKey(dl)}:remind`, dueAt: remindAt, queue: REMINDER_QUEUE, data: { deadlineId: dl.id } },
+        { key: `${jobKey(dl)}:remind`, dueAt: later(remindAt, jobsNotBefore), queue: REMINDER_QUEUE, data: { deadlineId: dl.id } },
         tx,
       );
     return dl;
@@ -679,7 +713,7 @@ export class RegistrationService {
    * deadline still open is flagged overdue and the authority is told. Idempotent (a closed or already
    * flagged deadline is left alone), so retries and duplicate deliveries are harmless.
    */
-  async fireDeadline(deadlineId: string): Promise<{ result: string }> {
+  async fireDeadline(deadlineId: string, opts: AtOption = {}): Promise<{ result: string }> {
     const peek = await this.repo.getDeadline(this.db, deadlineId);
     if (!peek) return { result: 'gone' };
     return this.db.transaction().execute(async (tx) => {
@@ -687,7 +721,7 @@ export class RegistrationService {
       const reg = await this.repo.get(tx, peek.registration_id, true);
       const dl = await this.repo.getDeadline(tx, deadlineId, true);
       if (!reg || !dl || dl.status !== 'open') return { result: 'closed' };
-      const at = this.now();
+      const at = opts.at ?? this.now();
       if (dl.kind === 'notice_end') {
         if (reg.state !== 'public_notice') return { result: 'not_in_notice' };
         const objections = await this.repo.countOpenObjections(tx, reg.id);
@@ -866,7 +900,8 @@ export class RegistrationService {
     const byState = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<RegistrationState, number>;
     for (const r of await this.repo.countByState(this.db, providerOrgIds)) byState[r.state] = r.n;
     const soonDays = await this.setting('due_soon_days');
-    const soonUntil = await this.ctx.calendar.deadlineAt(chinaDate(now), soonDays);
+    // "Due within N working days, today included": up to the end of working day N−1 after today.
+    const soonUntil = await this.ctx.calendar.deadlineAt(chinaDate(now), Math.max(0, soonDays - 1));
     const rows = await this.repo.openDutyDeadlines(this.db, providerOrgIds, soonUntil);
     const item = (d: (typeof rows)[number]): DashboardItem => ({
       registrationId: d.registration_id,
@@ -923,9 +958,7 @@ export class RegistrationService {
     const queryCode = by.queryCode !== undefined ? normalizeQueryCode(by.queryCode) : undefined;
     if (!number && by.queryCode === undefined) throw badRequest('REGISTRATION_LOOKUP_QUERY', {}, { field: 'number' });
     const cert =
-      number || queryCode
-        ? await this.repo.findCertificate(this.db, number ? { number } : { queryCode: queryCode! })
-        : undefined;
+      number || queryCode ? await this.repo.findCertificate(this.db, number ? { number } : { queryCode: queryCode! }) : undefined;
     if (!cert) throw notFound('REGISTRATION_CERTIFICATE_NOT_FOUND');
     const snap = cert.snapshot as { resource?: { code?: string } };
     return {
@@ -1011,7 +1044,15 @@ function isKnownState(s: string): s is RegistrationState {
 
 function assertRegistrable(subject: SubjectInfo): void {
   if (!REGISTRABLE_STATUSES.includes(subject.status))
-    throw conflict('REGISTRATION_RESOURCE_NOT_REGISTRABLE', { status: subject.status }, { status: subject.status, allowed: REGISTRABLE_STATUSES });
+    throw conflict(
+      'REGISTRATION_RESOURCE_NOT_REGISTRABLE',
+      { status: subject.status },
+      { status: subject.status, allowed: REGISTRABLE_STATUSES },
+    );
+}
+
+function later(a: Date, b: Date | undefined): Date {
+  return b && b > a ? b : a;
 }
 
 function jobKey(dl: { registration_id: string; kind: string; id: string }): string {

@@ -24,7 +24,8 @@ describe('registration workflow', () => {
 
   it('lets only the authority accept, return, start the notice and decide', () => {
     for (const t of TRANSITIONS) {
-      if (['accepted', 'returned_incomplete', 'public_notice', 'approved', 'rejected'].includes(t.to)) assert.equal(t.by, 'authority', `${t.from}→${t.to}`);
+      if (['accepted', 'returned_incomplete', 'public_notice', 'approved', 'rejected'].includes(t.to))
+        assert.equal(t.by, 'authority', `${t.from}→${t.to}`);
     }
     assert.equal(findTransition('returned_incomplete', 'applied')?.by, 'applicant');
     assert.equal(findTransition('applied', 'approved'), undefined, 'no approval without notice');
