@@ -123,23 +123,22 @@ test('the registry: the authority creates and edits elements; everyone signed in
 });
 
 test('一数一源: lineage flags fields whose element is sourced by another department; claims and arbitration', async () => {
-  const db = p.ctx.db;
   const idNo = await newElement('测试身份号码');
   // 公安 (its unit 人口管理支队) holds the population library: the authoritative source.
-  const population = await insertResource(db, {
+  const population = await insertResource(p.ctx, {
     orgId: orgs.get('GA-RK')!,
     orgCode: 'GA-RK',
     nameZh: '测试人口基础信息',
     fields: [{ nameZh: '公民身份号码', elementId: idNo.id }, { nameZh: '姓名' }],
   });
   // 公安局 itself re-uses it (same department: not repeated); 人社局 collects it again (repeated).
-  const gaOwn = await insertResource(db, {
+  const gaOwn = await insertResource(p.ctx, {
     orgId: orgs.get('GA')!,
     orgCode: 'GA',
     nameZh: '测试户籍迁移记录',
     fields: [{ nameZh: '身份号码', elementId: idNo.id }],
   });
-  const rsRes = await insertResource(db, {
+  const rsRes = await insertResource(p.ctx, {
     orgId: orgs.get('RS')!,
     orgCode: 'RS',
     nameZh: '测试社保参保信息',
@@ -187,7 +186,12 @@ test('一数一源: lineage flags fields whose element is sourced by another dep
 
   // A claim needs a resource that really carries the element, and one of the clerk's own organization.
   const rsClerk = await as('rs_clerk');
-  const lacks = await insertResource(db, { orgId: orgs.get('RS')!, orgCode: 'RS', nameZh: '测试无号码资源', fields: [{ nameZh: '备注' }] });
+  const lacks = await insertResource(p.ctx, {
+    orgId: orgs.get('RS')!,
+    orgCode: 'RS',
+    nameZh: '测试无号码资源',
+    fields: [{ nameZh: '备注' }],
+  });
   const noField = await rsClerk.post(`/api/elements/${idNo.id}/claims`, { resourceId: lacks.id, basis: '依据' });
   assert.equal(noField.status, 400);
   assert.equal(noField.body.error.code, 'CLAIM_RESOURCE_LACKS_ELEMENT');
@@ -205,7 +209,7 @@ test('一数一源: lineage flags fields whose element is sourced by another dep
   assert.equal(contest.body.claim.status, 'pending');
   const arbId = contest.body.arbitrationId as string;
   assert.ok(arbId);
-  assert.equal((await inbox('admin', 'elements.arbitration.opened')).length, 1);
+  assert.equal((await inbox('admin', 'elements.arbitration.opened')).filter((m) => m.title_zh.includes('测试身份号码')).length, 1);
   assert.equal((await inbox('gark_clerk', 'elements.claim.contested')).length, 1);
   const again = await rsClerk.post(`/api/elements/${idNo.id}/claims`, { resourceId: rsRes.id, basis: '再次' });
   assert.equal(again.body.error.code, 'CLAIM_ALREADY_PENDING');
@@ -290,9 +294,8 @@ test('一数一源: lineage flags fields whose element is sourced by another dep
 });
 
 test('the authority designates a source directly; a withdrawn resource cannot be one; visibility of lineage', async () => {
-  const db = p.ctx.db;
   const credit = await newElement('测试信用代码');
-  const draft = await insertResource(db, {
+  const draft = await insertResource(p.ctx, {
     orgId: orgs.get('SCJG')!,
     orgCode: 'SCJG',
     nameZh: '测试企业登记草稿',
@@ -316,13 +319,13 @@ test('the authority designates a source directly; a withdrawn resource cannot be
   assert.equal((await (await as('provider')).get(`/api/elements/resources/${draft.id}/lineage`)).status, 200);
   assert.equal((await consumer.get('/api/elements/resources/00000000-0000-4000-8000-000000000000/lineage')).status, 404);
 
-  const gone = await insertResource(db, {
+  const gone = await insertResource(p.ctx, {
     orgId: orgs.get('SCJG')!,
     orgCode: 'SCJG',
     nameZh: '测试已撤销资源',
     fields: [{ nameZh: '统一社会信用代码', elementId: credit.id }],
   });
-  await setResourceStatus(db, gone.id, 'withdrawn');
+  await setResourceStatus(p.ctx, gone.id, 'withdrawn');
   const refused = await admin.patch(`/api/elements/${credit.id}`, { authoritativeResourceId: gone.id });
   assert.equal(refused.status, 400);
   assert.equal(refused.body.error.code, 'CLAIM_RESOURCE_UNAVAILABLE');
@@ -338,7 +341,7 @@ test('the authority designates a source directly; a withdrawn resource cannot be
 
 test('a retired element takes no claims; unknown ids are 404', async () => {
   const e = await newElement('测试停用数据元');
-  const res = await insertResource(p.ctx.db, {
+  const res = await insertResource(p.ctx, {
     orgId: orgs.get('SCJG')!,
     orgCode: 'SCJG',
     nameZh: '测试停用资源',

@@ -31,9 +31,10 @@ async function ledgerCount(action: string, objectId: string): Promise<number> {
   return rows[0]!.n;
 }
 
-async function inbox(username: string, kind: string): Promise<number> {
+/** Notifications of a kind about one demand in a user's inbox. */
+async function inbox(username: string, kind: string, demandId: string): Promise<number> {
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from notifications n join users u on u.id = n.user_id
-    where u.username = ${username} and n.kind = ${kind}`.execute(p.ctx.db);
+    where u.username = ${username} and n.kind = ${kind} and n.link = ${'/lists/demands/' + demandId}`.execute(p.ctx.db);
   return rows[0]!.n;
 }
 
@@ -55,19 +56,19 @@ before(async () => {
   });
   assert.equal(ga.status, 201, ga.text);
   users = await userIds(p.ctx.db);
-  const db = p.ctx.db;
   scjgPublished = (
-    await insertResource(db, {
+    await insertResource(p.ctx, {
       orgId: orgs.get('SCJG')!,
       orgCode: 'SCJG',
       nameZh: '列表测试企业年报信息',
       fields: [{ nameZh: '企业名称' }, { nameZh: '年报年度' }],
     })
   ).id;
-  scjgDraft = (await insertResource(db, { orgId: orgs.get('SCJG')!, orgCode: 'SCJG', nameZh: '列表测试行政处罚草稿', status: 'draft' })).id;
-  gaPublished = (await insertResource(db, { orgId: orgs.get('GA')!, orgCode: 'GA', nameZh: '列表测试户籍人口统计' })).id;
+  scjgDraft = (await insertResource(p.ctx, { orgId: orgs.get('SCJG')!, orgCode: 'SCJG', nameZh: '列表测试行政处罚草稿', status: 'draft' }))
+    .id;
+  gaPublished = (await insertResource(p.ctx, { orgId: orgs.get('GA')!, orgCode: 'GA', nameZh: '列表测试户籍人口统计' })).id;
   openData = (
-    await insertResource(db, {
+    await insertResource(p.ctx, {
       orgId: orgs.get('JT')!,
       orgCode: 'JT',
       nameZh: '列表测试公交线路站点',
@@ -169,7 +170,7 @@ test('demands: raised by the public, matched to resources, routed, rejected; oth
   );
   assert.ok(!d.matches.some((m: { id: string }) => m.id === scjgDraft));
   assert.deepEqual(d.allowedTransitions, ['close'], 'the raiser may withdraw it');
-  assert.equal(await inbox('admin', 'lists.demand.raised'), 1, 'unrouted demands go to the authority');
+  assert.equal(await inbox('admin', 'lists.demand.raised', d.id), 1, 'unrouted demands go to the authority');
 
   // IDOR: another public user, a consumer in another department, a provider: 404, and not in their lists.
   const company = await as('company');
@@ -188,7 +189,7 @@ test('demands: raised by the public, matched to resources, routed, rejected; oth
   const routed = await admin.patch(`/api/lists/demands/${d.id}`, { targetOrgId: orgs.get('SCJG') });
   assert.equal(routed.status, 200, routed.text);
   assert.equal(routed.body.targetOrg.code, 'SCJG');
-  assert.equal(await inbox('provider', 'lists.demand.raised'), 1);
+  assert.equal(await inbox('provider', 'lists.demand.raised', d.id), 1);
   const badTarget = await admin.patch(`/api/lists/demands/${d.id}`, { targetOrgId: orgs.get('COMP') });
   assert.equal(badTarget.status, 400);
   assert.equal(badTarget.body.error.code, 'ORG_UNKNOWN');
@@ -204,7 +205,7 @@ test('demands: raised by the public, matched to resources, routed, rejected; oth
   assert.equal(rejected.body.status, 'rejected');
   assert.ok(rejected.body.respondedAt);
   assert.equal(rejected.body.answerWorkingDays, 0);
-  assert.equal(await inbox('public', 'lists.demand.rejected'), 1);
+  assert.equal(await inbox('public', 'lists.demand.rejected', d.id), 1);
   assert.equal(await ledgerCount('lists.demand.reject', d.id), 1);
 
   // Nothing moves a rejected demand.
@@ -250,14 +251,14 @@ test('demands: a department’s demand answered with resources, reopened, answer
     [scjgPublished],
   );
   const firstAnswer = answered.body.respondedAt as string;
-  assert.equal(await inbox('consumer', 'lists.demand.answered'), 1);
+  assert.equal(await inbox('consumer', 'lists.demand.answered', id), 1);
 
   // The provider may not close it for the raiser; the raiser reopens it, it is answered again, then closed.
   assert.equal((await provider.post(`/api/lists/demands/${id}/close`, {})).status, 403);
   const reopened = await consumer.post(`/api/lists/demands/${id}/reopen`, { comment: '缺少统一社会信用代码字段' });
   assert.equal(reopened.status, 200);
   assert.equal(reopened.body.status, 'open');
-  assert.equal(await inbox('provider', 'lists.demand.reopened'), 1);
+  assert.equal(await inbox('provider', 'lists.demand.reopened', id), 1);
   const again = await provider.post(`/api/lists/demands/${id}/answer`, { reply: '已补充' });
   assert.equal(again.body.respondedAt, firstAnswer, 'time to answer counts from the first answer');
   const closed = await consumer.post(`/api/lists/demands/${id}/close`, { comment: '满意' });
@@ -336,7 +337,7 @@ test('coverage per department: backed share, open demands, working days to answe
   assert.equal(dept.status, 201, dept.text);
   const deptId = dept.body.id as string;
   const db = p.ctx.db;
-  const published = await insertResource(db, { orgId: deptId, orgCode: 'COVT', nameZh: '覆盖率测试已发布' });
+  const published = await insertResource(p.ctx, { orgId: deptId, orgCode: 'COVT', nameZh: '覆盖率测试已发布' });
   assert.equal(
     (await admin.post('/api/lists/responsibilities', { orgId: deptId, nameZh: '事项一', resourceIds: [published.id] })).status,
     201,

@@ -3,7 +3,6 @@
 // → element mapping); every write to them stays with the catalog module.
 import { sql, type ColumnType, type Generated, type Selectable } from 'kysely';
 import type { Executor } from '../../db/database.ts';
-import { visibleSql, type CatalogVisibility } from './visibility.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -188,29 +187,6 @@ export class ElementsRepository {
   async allResources(db: Executor): Promise<ResourceRef[]> {
     const { rows } = await sql<ResourceRef>`select ${RESOURCE_COLS} from catalog_resources r order by r.code`.execute(db);
     return rows;
-  }
-
-  /** Resources whose name, code or keywords contain any of the words (the fallback matcher for demands). */
-  async resourcesMatching(
-    db: Executor,
-    words: readonly string[],
-    limit: number,
-    visibility: CatalogVisibility,
-  ): Promise<Array<ResourceRef & { hits: number }>> {
-    const pats = [...new Set(words.map((w) => w.trim()).filter((w) => w.length > 0))].slice(0, 24).map((w) => `%${escapeLike(w)}%`);
-    if (!pats.length) return [];
-    const { rows } = await sql<ResourceRef & { hits: number }>`
-      select ${RESOURCE_COLS},
-        (select count(*) from unnest(${sql.val(pats)}::text[]) p
-          where r.name_zh ilike p or r.name_en ilike p or coalesce(r.abstract_zh, '') ilike p
-             or exists (select 1 from unnest(r.keywords) k where k ilike p)
-             or exists (select 1 from catalog_fields f where f.resource_id = r.id and (f.name_zh ilike p or f.name_en ilike p))
-        )::int as hits
-      from catalog_resources r
-      where r.status <> 'withdrawn' and ${visibleSql(visibility, 'r')}
-      order by hits desc, r.popularity desc, r.code
-      limit ${limit}`.execute(db);
-    return rows.filter((r) => r.hits > 0);
   }
 
   async fieldsOf(db: Executor, resourceId: string): Promise<FieldRef[]> {

@@ -309,7 +309,7 @@ export const Demand = Type.Object(
     allowedTransitions: Type.Array(Type.Enum(['answer', 'reject', 'close', 'reopen']), { description: 'What the caller may do now' }),
     matches: Type.Optional(Type.Array(ResourceBrief, { description: 'Existing resources that may meet the need (detail view)' })),
   },
-  { $id: 'Demand' },
+  { $id: 'ListDemand' },
 );
 export type DemandT = Static<typeof Demand>;
 export const DemandList = Type.Object({ items: Type.Array(Demand), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() });

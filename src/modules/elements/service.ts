@@ -51,7 +51,7 @@ import {
   type ResponsibilityRow,
 } from './repository.ts';
 import type * as S from './schemas.ts';
-import { resourceVisible, visibilityOf } from './visibility.ts';
+import { resourceVisible } from './visibility.ts';
 
 export type DemandAction = 'answer' | 'reject' | 'close' | 'reopen';
 export const DEMAND_TRANSITIONS: Record<DemandStatus, DemandAction[]> = {
@@ -945,17 +945,36 @@ export class ElementsService {
     return Math.max(0, await this.ctx.calendar.workingDaysBetween(chinaDate(d.created_at), chinaDate(d.responded_at)));
   }
 
-  /** Existing resources that may meet a demand, as the actor may see them (best first). */
-  async matchResources(
-    actor: Actor,
-    d: Pick<DemandRow, 'title' | 'needed_fields' | 'description'>,
-    limit = 8,
-  ): Promise<S.ResourceBriefT[]> {
-    const words = matchWords(d.title, d.needed_fields);
-    const rows = await this.repo.resourcesMatching(this.db, words, limit, await visibilityOf(this.ctx.authz, actor));
-    // Keep the good matches: at least half as many matching words as the best one.
-    const best = rows[0]?.hits ?? 0;
-    return rows.filter((r) => r.hits * 2 >= best).map((r) => this.resourceBrief(r));
+  /**
+   * Existing resources that may meet a demand, as the actor may see them (best first): one catalog search
+   * (ctx.search, which applies the catalog's visibility rule) per phrase of the title (counting double) and
+   * per needed field.
+   * A search that finds few resources says more than one that finds many (weight 1 / (1 + log2 total)),
+   * and a higher place within a search counts more; resources scoring at least half the best are proposed.
+   */
+  async matchResources(actor: Actor, d: Pick<DemandRow, 'title' | 'needed_fields'>, limit = 8): Promise<S.ResourceBriefT[]> {
+    const found = new Map<string, { score: number; brief: S.ResourceBriefT }>();
+    for (const { q, weight: w } of matchQueries(d.title, d.needed_fields)) {
+      const res = await this.ctx.search.search(actor, { q, pageSize: 20, facets: false });
+      if (!res.items.length) continue;
+      const weight = w / (1 + Math.log2(Math.max(1, res.total)));
+      res.items.forEach((it, i) => {
+        const add = weight * (1 - i / 40);
+        const cur = found.get(it.id);
+        if (cur) cur.score += add;
+        else
+          found.set(it.id, {
+            score: add,
+            brief: { id: it.id, code: it.code, nameZh: it.nameZh, nameEn: it.nameEn, providerOrgId: it.org.id, status: it.status },
+          });
+      });
+    }
+    const ranked = [...found.values()].sort((a, b) => b.score - a.score);
+    const best = ranked[0]?.score ?? 0;
+    return ranked
+      .filter((r) => r.score * 2 >= best)
+      .slice(0, limit)
+      .map((r) => r.brief);
   }
 
   async listDemands(
@@ -1418,17 +1437,18 @@ const STOP_WORDS = new Set([
   '提供',
 ]);
 
-/**
- * Words to look for when matching a demand to resources (fallback until the search module answers):
- * the needed fields, the title's pieces and, for long Chinese pieces, their two-character words.
- */
-export function matchWords(title: string, neededFields: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const f of neededFields) if (f.trim()) out.add(f.trim());
+/** The searches that match a demand to resources: the phrases of its title (stop words taken out), then its needed fields (at most 8). */
+export function matchQueries(title: string, neededFields: readonly string[]): Array<{ q: string; weight: number }> {
+  const out = new Map<string, number>();
   for (const piece of title.split(/[\s,，、;；。.:：/()（）“”"'《》与和及的]+/)) {
-    if (!piece) continue;
-    out.add(piece);
-    if (/^[\u4e00-\u9fff]{4,}$/.test(piece)) for (let i = 0; i + 2 <= piece.length; i += 1) out.add(piece.slice(i, i + 2));
+    let q = piece;
+    for (const w of STOP_WORDS) q = q.split(w).join(' ');
+    q = q.replace(/\s+/g, ' ').trim();
+    if (q.replace(/\s/g, '').length >= 2 && !out.has(q)) out.set(q, 2);
   }
-  return [...out].filter((w) => w.length >= 2 && !STOP_WORDS.has(w)).slice(0, 24);
+  for (const f of neededFields) {
+    const q = f.trim();
+    if (q.length >= 2 && !STOP_WORDS.has(q) && !out.has(q)) out.set(q, 1);
+  }
+  return [...out].slice(0, 8).map(([q, weight]) => ({ q, weight }));
 }

@@ -2,6 +2,7 @@
 // tables (through the shared contract), so that these tests do not depend on the catalog's workflow.
 import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
+import type { AppContext } from '../../context.ts';
 import type { Db } from '../../db/database.ts';
 
 export interface FixtureField {
@@ -34,8 +35,9 @@ export async function userIds(db: Db): Promise<Map<string, string>> {
   return new Map(rows.map((r) => [r.username, r.id]));
 }
 
-/** Inserts a resource (and its fields); returns its id and its fields' ids in order. */
-export async function insertResource(db: Db, r: FixtureResource): Promise<{ id: string; fieldIds: string[] }> {
+/** Inserts a resource (and its fields) and indexes it for search; returns its id and its fields' ids in order. */
+export async function insertResource(ctx: AppContext, r: FixtureResource): Promise<{ id: string; fieldIds: string[] }> {
+  const db = ctx.db;
   const code = `RK-${r.orgCode}-${String(seq++).padStart(5, '0')}`;
   const status = r.status ?? 'published';
   const { rows } = await sql<{ id: string }>`insert into catalog_resources
@@ -54,9 +56,11 @@ export async function insertResource(db: Db, r: FixtureResource): Promise<{ id: 
       returning id`.execute(db);
     fieldIds.push(res.rows[0]!.id);
   }
+  await ctx.search.indexResource(db, id);
   return { id, fieldIds };
 }
 
-export async function setResourceStatus(db: Db, id: string, status: string): Promise<void> {
-  await sql`update catalog_resources set status = ${status} where id = ${id}`.execute(db);
+export async function setResourceStatus(ctx: AppContext, id: string, status: string): Promise<void> {
+  await sql`update catalog_resources set status = ${status} where id = ${id}`.execute(ctx.db);
+  await ctx.search.indexResource(ctx.db, id);
 }
