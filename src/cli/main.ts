@@ -140,6 +140,23 @@ export function buildCli(): Command {
       }
     });
 
+  const search = program.command('search').description('catalog search');
+  search
+    .command('reindex')
+    .description('recompute the search tokens of every catalog resource (after a bulk load or a tokenizer upgrade)')
+    .action(async () => {
+      const config = loadConfig();
+      const n = await withServices(config, (ctx) =>
+        ctx.search.reindexAll({
+          onProgress: (done) => {
+            if (process.stderr.isTTY) process.stderr.write(`\rindexed ${done}`);
+          },
+        }),
+      );
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      console.log(`search index rebuilt: ${n} resources`);
+    });
+
   return program;
 }
 

@@ -99,7 +99,7 @@ function lexemesOf(token: string): string[] {
 export function tokenize(text: string | null | undefined): string[] {
   if (!text) return [];
   const out: string[] = [];
-  for (const t of j().cutForSearch(text, true)) for (const l of lexemesOf(t)) out.push(l);
+  for (const t of j().cutForSearch(text.normalize('NFKC'), true)) for (const l of lexemesOf(t)) out.push(l);
   return out;
 }
 
@@ -174,7 +174,7 @@ export interface QueryWord {
 /** The user's words, normalized the same way as the index; SQL/tsquery syntax is plain text here. */
 export function queryWords(input: string | null | undefined): QueryWord[] {
   if (!input) return [];
-  const text = input.slice(0, 512);
+  const text = input.slice(0, 512).normalize('NFKC');
   const words: QueryWord[] = [];
   const seen = new Set<string>();
   for (const t of j().cut(text, true)) {
