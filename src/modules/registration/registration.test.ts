@@ -455,6 +455,24 @@ describe('refusals', () => {
 });
 
 describe('public lookup and settings', () => {
+  it('documents every registration route in the OpenAPI contract', async () => {
+    const doc = (await anon.get('/api/openapi.json')).body;
+    for (const path of [
+      '/api/registrations',
+      '/api/registrations/{id}',
+      '/api/registrations/{id}/transitions',
+      '/api/registrations/{id}/objections',
+      '/api/registrations/notices',
+      '/api/registrations/dashboard',
+      '/api/registrations/certificates/lookup',
+      '/api/registrations/settings',
+      '/api/registrations/settings/{key}',
+    ])
+      assert.ok(doc.paths[path], `${path} in the OpenAPI document`);
+    assert.ok(doc.paths['/api/registrations/{id}/transitions'].post.responses['409']);
+  });
+
+
   it('finds only approved certificates, needs a number or a query code, and treats junk as not found', async () => {
     const none = await anon.get('/api/registrations/certificates/lookup');
     assert.equal(none.status, 400);
