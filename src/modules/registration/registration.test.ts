@@ -472,7 +472,6 @@ describe('public lookup and settings', () => {
     assert.ok(doc.paths['/api/registrations/{id}/transitions'].post.responses['409']);
   });
 
-
   it('finds only approved certificates, needs a number or a query code, and treats junk as not found', async () => {
     const none = await anon.get('/api/registrations/certificates/lookup');
     assert.equal(none.status, 400);
