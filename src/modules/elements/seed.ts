@@ -243,6 +243,25 @@ export function elementFieldNames(): Map<string, string> {
   return m;
 }
 
+/**
+ * Field name → data element id for the demo catalog, after seeding the registry. The catalog demo seed can
+ * set `elementId` on its fields from this map when it creates them (run `seedElementRegistry` first), so
+ * that the mapping is part of their first version and of pending revisions; seedElementsDemo then finds
+ * nothing left to map.
+ */
+export async function demoElementIdsByFieldName(ctx: AppContext, tx?: Tx): Promise<Map<string, string>> {
+  const run = async (t: Tx) => {
+    await seedElementRegistry(ctx, t);
+    const out = new Map<string, string>();
+    for (const [name, code] of elementFieldNames()) {
+      const e = await ctx.elements.repo.getElementByCode(t, code);
+      if (e) out.set(name, e.id);
+    }
+    return out;
+  };
+  return tx ? run(tx) : ctx.db.transaction().execute(run);
+}
+
 const DEPT_BASIS: Record<string, string> = {
   GA: '《中华人民共和国居民身份证法》《户口登记条例》',
   SCJG: '《中华人民共和国市场主体登记管理条例》《企业信息公示暂行条例》',
@@ -405,6 +424,7 @@ export interface ElementsSeedSummary {
 /** Seeds the registry only (idempotent by element code). May run before the catalog seed. */
 export async function seedElementRegistry(ctx: AppContext, tx?: Tx): Promise<number> {
   const run = async (t: Tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('shuyuan.elements.seed'))`.execute(t);
     const repo = ctx.elements.repo;
     let n = 0;
     for (const s of ELEMENT_SEEDS) {
