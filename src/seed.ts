@@ -4,6 +4,7 @@ import type { AppContext } from './context.ts';
 import { ROLES, SYSTEM } from './modules/identity/actor.ts';
 import { seedCatalogDemo } from './modules/catalog/seed.ts';
 import { seedElementsDemo } from './modules/elements/seed.ts';
+import { seedRegistrationDemo } from './modules/registration/seed.ts';
 
 export interface DemoLogin {
   username: string;
@@ -24,6 +25,7 @@ export async function seedDemo(ctx: AppContext): Promise<DemoSummary> {
   if (summary.logins.length) {
     await seedCatalogDemo(ctx);
     await seedElementsDemo(ctx);
+    await seedRegistrationDemo(ctx);
   }
   if (summary.created) {
     // A first message in every demo user's inbox, so the bell and the inbox are not empty on first look.

@@ -61,10 +61,9 @@ export async function startPlatform(config: Config, opts: StartOptions): Promise
     const ctx = createContext(config, database, log);
     await ctx.ledger.init();
     cleanup.unshift(() => ctx.ledger.stop());
-    if (opts.jobs !== false) {
-      await ctx.jobs.start(ctx);
-      cleanup.unshift(() => ctx.jobs.stop());
-    }
+    // Stopped in every case: with jobs off, a send still boots pg-boss lazily (no workers).
+    cleanup.unshift(() => ctx.jobs.stop());
+    if (opts.jobs !== false) await ctx.jobs.start(ctx);
     const demo = config.demo ? await seedDemo(ctx) : null;
     const app = await buildApp(ctx);
     cleanup.unshift(() => app.close());
