@@ -13,6 +13,7 @@
 // started for the run. The database is created for the run and dropped after it.
 // Knobs: SEARCH_BENCH_COUNT (default 400000), SEARCH_BENCH_ROUNDS (default 10).
 import fsp from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect, type CompiledQuery, type RawBuilder } from 'kysely';
@@ -148,6 +149,7 @@ export async function run(): Promise<void> {
   const pool = new pg.Pool({ connectionString: platform.testDb.url, max: 10, options: `-c role=${APP_ROLE}` });
   pool.on('error', () => undefined);
   const compiler = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  let agentRef: http.Agent | undefined;
   try {
     // ---- load
     const owner = new pg.Client({ connectionString: platform.testDb.url });
@@ -178,7 +180,6 @@ export async function run(): Promise<void> {
     }
 
     // ---- actors and clients
-    const anonClient = new TestClient(platform.url);
     const clerkClient = new TestClient(platform.url);
     await clerkClient.login('provider', DEMO_PASSWORD);
     const me = await clerkClient.get('/api/auth/me');
@@ -193,7 +194,6 @@ export async function run(): Promise<void> {
     };
     if (!clerkActor.orgId) throw new Error(`cannot read the clerk's organization from /api/auth/me: ${me.text.slice(0, 300)}`);
     const actors = { anon: ANONYMOUS, clerk: clerkActor };
-    const clients = { anon: anonClient, clerk: clerkClient };
 
     const who = await pool.query<{ u: string }>('select current_user as u');
     if (who.rows[0]?.u !== APP_ROLE) throw new Error(`raw path runs as ${who.rows[0]?.u}, not ${APP_ROLE}`);
@@ -234,14 +234,31 @@ export async function run(): Promise<void> {
           })(),
         ]);
     }
+    // HTTP client: node:http with a keep-alive agent (a browser keeps its connection too; fetch/undici would add
+    // client-side overhead that is not the platform's).
+    const agent = (agentRef = new http.Agent({ keepAlive: true, maxSockets: 1 }));
+    const base = new URL(platform.url);
+    const cookieOf = (c: TestClient) => [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const headersOf = { anon: { 'accept-language': 'zh-CN' }, clerk: { 'accept-language': 'zh-CN', cookie: cookieOf(clerkClient) } };
+    const httpGet = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request({ host: base.hostname, port: base.port, path, agent, headers }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
     function apiFor(b: BenchQuery): () => Promise<{ total?: number }> {
       const qs = new URLSearchParams(Object.entries(b.params).map(([k, v]) => [k, String(v)]));
       const url = b.kind === 'suggest' ? `/api/search/suggest?${qs}` : `/api/search/resources?${qs}`;
-      const c = clients[b.as];
+      const headers = headersOf[b.as];
       return async () => {
-        const r = await c.get(url);
-        if (r.status !== 200) throw new Error(`${url}: ${r.status} ${r.text.slice(0, 300)}`);
-        return r.body;
+        const r = await httpGet(url, headers);
+        if (r.status !== 200) throw new Error(`${url}: ${r.status} ${r.body.slice(0, 300)}`);
+        return JSON.parse(r.body) as { total?: number };
       };
     }
     const prepared = await Promise.all(mix.map(async (b) => ({ b, raw: await rawFor(b), api: apiFor(b) })));
@@ -308,6 +325,7 @@ export async function run(): Promise<void> {
     if (common) console.log(`common-word API p50 / p95: ${pct(common.api, 50).toFixed(1)} / ${pct(common.api, 95).toFixed(1)} ms`);
   } finally {
     await compiler.destroy().catch(() => undefined); // ends the pool
+    agentRef?.destroy();
     await platform.close();
     await server.stop();
   }

@@ -10,3 +10,9 @@ alter table catalog_resources add column search_tokens tsvector not null default
 comment on column catalog_resources.search_tokens is 'Search lexemes (jieba), weighted A names/code, B keywords, C abstracts, D field names; written by the search module.';
 
 create index catalog_resources_search_idx on catalog_resources using gin (search_tokens);
+
+-- Newest-first lists (the portal's landing page, sort=release|updated) walk these instead of sorting every
+-- visible row. No index on popularity: views bump it on every read, and an indexed column would turn those
+-- cheap HOT updates into new entries in every index of the table (the GIN above included).
+create index catalog_resources_release_idx on catalog_resources (release_date desc nulls last, id);
+create index catalog_resources_updated_idx on catalog_resources (updated_at desc, id);

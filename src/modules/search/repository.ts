@@ -93,18 +93,20 @@ function baseWhere(spec: SearchSpec): RawBuilder<SqlBool> {
   return and(conds);
 }
 
+// Sort columns are qualified: a bare release_date would sort by the to_char() output column of that name
+// and miss the index.
 function orderBy(spec: SearchSpec): RawBuilder<unknown> {
   switch (spec.sort) {
     case 'release':
-      return sql`release_date desc nulls last, id`;
+      return sql`catalog_resources.release_date desc nulls last, id`;
     case 'updated':
-      return sql`updated_at desc, id`;
+      return sql`catalog_resources.updated_at desc, id`;
     case 'popularity':
       return sql`popularity desc, id`;
     case 'relevance':
       // Without a text query there is nothing to rank: newest releases first.
       return spec.tsquery === null
-        ? sql`release_date desc nulls last, id`
+        ? sql`catalog_resources.release_date desc nulls last, id`
         : sql`ts_rank(search_tokens, ${spec.tsquery}::tsquery) desc, popularity desc, id`;
   }
 }

@@ -112,6 +112,13 @@ const LABELS: Record<'grade' | 'share' | 'open' | 'frequency', Record<string, [s
 };
 
 const CATEGORY_TTL_MS = 60_000;
+/**
+ * Facet counts of a browse without words (the portal's landing page: every visible resource) are cached this
+ * long per visibility and filters. Any catalog write in this process clears the cache (indexResource), so
+ * the TTL only bounds staleness across processes. Searches with words are never cached.
+ */
+const BROWSE_FACETS_TTL_MS = 15_000;
+const BROWSE_FACETS_MAX = 200;
 
 /** A prepared search: what the API runs, exposed so the benchmark can run the very same SQL through pg. */
 export interface PreparedSearch {
@@ -122,11 +129,15 @@ export interface PreparedSearch {
   page: number;
   pageSize: number;
   facets: boolean;
+  /** Identifies visibility + filters (the browse facet cache key). */
+  cacheKey: string;
 }
 
 export class SearchService {
   readonly repo = new SearchRepository();
   #categories: { at: number; map: Map<string, { zh: string; en: string }> } | null = null;
+  #browseFacets = new Map<string, { at: number; rows: FacetRow[] }>();
+  #browseGeneration = 0;
 
   constructor(readonly ctx: AppContext) {
     // Anyone may search the catalog (the public portal too); what they find is limited by visibility.
@@ -138,6 +149,8 @@ export class SearchService {
   /** Recomputes a resource's search tokens inside the caller's transaction (the catalog calls it on every write). */
   async indexResource(tx: Tx | Executor, resourceId: string): Promise<void> {
     await loadJieba();
+    this.#browseFacets.clear();
+    this.#browseGeneration++;
     const [src] = await this.repo.sources(tx, { id: resourceId });
     if (!src) return; // deleted in this transaction
     await this.repo.setTokens(tx, src.id, this.tokensOf(src));
@@ -194,7 +207,8 @@ export class SearchService {
     const text = (p.q ?? '').trim();
     const words = queryWords(text);
     const tsquery = tsqueryLiteral(words, true);
-    const visibility = visibleSql(await catalogVisibility(this.ctx.authz, actor));
+    const vis = await catalogVisibility(this.ctx.authz, actor);
+    const visibility = visibleSql(vis);
     const filters: FacetFilters = {};
     for (const f of FACETS) {
       const raw = p[f];
@@ -222,6 +236,7 @@ export class SearchService {
       page,
       pageSize,
       facets: p.facets !== false,
+      cacheKey: JSON.stringify([vis, filters]),
     };
   }
 
@@ -233,7 +248,7 @@ export class SearchService {
     // Two statements on two pooled connections at once: the page, and the total with the facet counts.
     const [rows, facetRows, total] = await Promise.all([
       this.repo.items(db, prep.spec),
-      prep.facets ? this.repo.facets(db, prep.spec) : Promise.resolve([] as FacetRow[]),
+      prep.facets ? this.facetRows(prep) : Promise.resolve([] as FacetRow[]),
       prep.facets ? Promise.resolve(-1) : this.repo.count(db, prep.spec),
     ]);
     const pattern = termPattern(highlightTerms(prep.words));
@@ -246,6 +261,19 @@ export class SearchService {
       pageSize: prep.pageSize,
       facets,
     };
+  }
+
+  private async facetRows(prep: PreparedSearch): Promise<FacetRow[]> {
+    if (prep.spec.tsquery !== null) return this.repo.facets(this.ctx.db, prep.spec);
+    const hit = this.#browseFacets.get(prep.cacheKey);
+    if (hit && Date.now() - hit.at < BROWSE_FACETS_TTL_MS) return hit.rows;
+    const generation = this.#browseGeneration;
+    const at = Date.now();
+    const rows = await this.repo.facets(this.ctx.db, prep.spec);
+    if (generation !== this.#browseGeneration) return rows; // a write happened meanwhile: do not keep them
+    if (this.#browseFacets.size >= BROWSE_FACETS_MAX) this.#browseFacets.clear();
+    this.#browseFacets.set(prep.cacheKey, { at, rows });
+    return rows;
   }
 
   private async org(id: string): Promise<OrgRef> {
