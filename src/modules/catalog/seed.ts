@@ -2,6 +2,7 @@
 // thematic domain, with realistic names, abstracts, keywords and 4–10 fields, in several lifecycle states.
 // Deterministic (seeded PRNG, fixed base date) and idempotent (nothing happens when the departments already
 // have resources). Batch inserts; one ledger entry per resource ('catalog.resource.create', details.demo).
+import { demoElementIdsByFieldName } from '../elements/seed.ts';
 import type { AppContext } from '../../context.ts';
 import { SYSTEM } from '../identity/actor.ts';
 import type { FieldData, GradingFactor, ResourceData, ResourceInsert, Snapshot, Status, UpdateFrequency } from './repository.ts';
@@ -518,6 +519,8 @@ export async function seedCatalogDemo(ctx: AppContext): Promise<CatalogSeedSumma
     orgNames.set(code, { zh: org.nameZh, en: org.nameEn });
   }
   const g = await catalog.gradingContext();
+  // Fields that carry a standard data element (公民身份号码, 统一社会信用代码, …) name it from their first version.
+  const elementIds = await demoElementIdsByFieldName(ctx);
   const rand = mulberry32(20240101);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
 
@@ -545,7 +548,10 @@ export async function seedCatalogDemo(ctx: AppContext): Promise<CatalogSeedSumma
         const keys = fieldKeys.split(' ');
         // Every resource has at least four fields: short statistical tables also name their area.
         for (const k of ['xzqh', 'gxsj', 'bz']) if (keys.length < 4 && !keys.includes(k)) keys.push(k);
-        const fieldInputs = keys.map((k) => fieldOf(k, p.shareMode, p.openMode));
+        const fieldInputs = keys.map((k) => {
+          const f = fieldOf(k, p.shareMode, p.openMode);
+          return { ...f, elementId: elementIds.get(f.nameZh!) ?? null };
+        });
         const fieldNames = fieldInputs.map((f) => f.nameZh!);
         const fieldNamesEn = fieldInputs.map((f) => f.nameEn!.toLowerCase());
         const startYear = 2000 + Math.floor(rand() * 19);
