@@ -19,9 +19,25 @@ const LedgerPage = lazy(() => import('./pages/LedgerPage.tsx'));
 const CalendarPage = lazy(() => import('./pages/CalendarPage.tsx'));
 const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage.tsx'));
 const NotificationsPage = lazy(() => import('./pages/NotificationsPage.tsx'));
+const CatalogSearchPage = lazy(() => import('./pages/catalog/CatalogSearchPage.tsx'));
+const ResourceDetailPage = lazy(() => import('./pages/catalog/ResourceDetailPage.tsx'));
+const ResourceEditorPage = lazy(() => import('./pages/catalog/ResourceEditorPage.tsx'));
+const ReviewQueuePage = lazy(() => import('./pages/catalog/ReviewQueuePage.tsx'));
+const ElementsPage = lazy(() => import('./pages/catalog/ElementsPage.tsx'));
+const ListsPage = lazy(() => import('./pages/catalog/ListsPage.tsx'));
+const RegistrationsPage = lazy(() => import('./pages/catalog/RegistrationsPage.tsx'));
+const RegistrationLookupPage = lazy(() => import('./pages/catalog/RegistrationLookupPage.tsx'));
 
 const ELEMENTS: Record<PageKey, ReactNode> = {
   home: <HomePage />,
+  catalog: <CatalogSearchPage />,
+  catalogResource: <ResourceDetailPage />,
+  catalogNew: <ResourceEditorPage />,
+  catalogEdit: <ResourceEditorPage />,
+  review: <ReviewQueuePage />,
+  elements: <ElementsPage />,
+  lists: <ListsPage />,
+  registrations: <RegistrationsPage />,
   users: <UsersPage />,
   orgs: <OrgsPage />,
   ledger: <LedgerPage />,
@@ -61,6 +77,8 @@ function AppRoutes() {
     <Suspense fallback={<Loading />}>
       <Routes>
         <Route path="/login" element={<LoginPage />} />
+        {/* Public: a registration certificate is looked up without logging in. */}
+        <Route path="/registration/lookup" element={<RegistrationLookupPage />} />
         <Route
           element={
             <RequireLogin>

@@ -4,6 +4,11 @@ import { Suspense, useState } from 'react';
 import { App as AntApp, Badge, Button, Dropdown, Layout, Menu, Space, type MenuProps } from 'antd';
 import {
   ApiOutlined,
+  BookOutlined,
+  CheckSquareOutlined,
+  DatabaseOutlined,
+  FileProtectOutlined,
+  OrderedListOutlined,
   AuditOutlined,
   BellOutlined,
   CalendarOutlined,
@@ -29,6 +34,14 @@ import { errorMessage } from './api.ts';
 
 const ICONS: Record<PageKey, React.ReactNode> = {
   home: <HomeOutlined />,
+  catalog: <DatabaseOutlined />,
+  catalogResource: <DatabaseOutlined />,
+  catalogNew: <DatabaseOutlined />,
+  catalogEdit: <DatabaseOutlined />,
+  review: <CheckSquareOutlined />,
+  elements: <BookOutlined />,
+  lists: <OrderedListOutlined />,
+  registrations: <FileProtectOutlined />,
   users: <TeamOutlined />,
   orgs: <ApartmentOutlined />,
   ledger: <AuditOutlined />,

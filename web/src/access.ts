@@ -2,7 +2,22 @@
 // again (authorize()); this only decides what the menu shows.
 import type { Role } from './types.ts';
 
-export type PageKey = 'home' | 'users' | 'orgs' | 'ledger' | 'calendar' | 'apiKeys' | 'notifications';
+export type PageKey =
+  | 'home'
+  | 'catalog'
+  | 'catalogResource'
+  | 'catalogNew'
+  | 'catalogEdit'
+  | 'review'
+  | 'elements'
+  | 'lists'
+  | 'registrations'
+  | 'users'
+  | 'orgs'
+  | 'ledger'
+  | 'calendar'
+  | 'apiKeys'
+  | 'notifications';
 
 export interface PageDef {
   key: PageKey;
@@ -11,12 +26,30 @@ export interface PageDef {
   roles?: readonly Role[];
   /** Roles that may change things on the page (others get a read-only view). */
   editRoles?: readonly Role[];
+  /** A page reached from another page (detail, editor), not listed in the side menu. */
+  hidden?: boolean;
 }
 
 const ADMIN_READERS = ['authority_admin', 'auditor', 'security_officer'] as const;
+const CATALOG_EDITORS = ['authority_admin', 'provider_clerk'] as const;
+/** Government roles that read the lists (the API refuses the others). */
+const LIST_READERS = ['authority_admin', 'provider_clerk', 'consumer_clerk', 'auditor'] as const;
 
 export const PAGES: readonly PageDef[] = [
   { key: 'home', path: '/' },
+  { key: 'catalog', path: '/catalog', editRoles: CATALOG_EDITORS },
+  { key: 'catalogResource', path: '/catalog/resources/:id', hidden: true, editRoles: CATALOG_EDITORS },
+  { key: 'catalogNew', path: '/catalog/new', hidden: true, roles: CATALOG_EDITORS },
+  { key: 'catalogEdit', path: '/catalog/resources/:id/edit', hidden: true, roles: CATALOG_EDITORS },
+  { key: 'review', path: '/review', roles: ['authority_admin'] },
+  { key: 'elements', path: '/elements', roles: ['authority_admin', 'provider_clerk', 'auditor'], editRoles: ['authority_admin'] },
+  { key: 'lists', path: '/lists', roles: LIST_READERS, editRoles: CATALOG_EDITORS },
+  {
+    key: 'registrations',
+    path: '/registrations',
+    roles: ['authority_admin', 'provider_clerk', 'auditor'],
+    editRoles: ['authority_admin', 'provider_clerk'],
+  },
   { key: 'users', path: '/users', roles: ADMIN_READERS, editRoles: ['authority_admin'] },
   { key: 'orgs', path: '/orgs', roles: ADMIN_READERS, editRoles: ['authority_admin'] },
   { key: 'ledger', path: '/ledger', roles: ADMIN_READERS },
@@ -37,5 +70,5 @@ export function canEdit(key: PageKey, roles: readonly Role[]): boolean {
 }
 
 export function visiblePages(roles: readonly Role[]): PageDef[] {
-  return PAGES.filter((p) => canSee(p, roles));
+  return PAGES.filter((p) => !p.hidden && canSee(p, roles));
 }
