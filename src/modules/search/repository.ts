@@ -191,9 +191,15 @@ export interface IndexSource {
 }
 
 export class SearchRepository {
-  /** What the tokens are computed from: one resource (or a batch after `afterId`, by id). */
-  async sources(db: Executor, opts: { id?: string; afterId?: string | null; limit?: number }): Promise<IndexSource[]> {
-    const where = opts.id ? sql`r.id = ${opts.id}` : opts.afterId ? sql`r.id > ${opts.afterId}` : sql`true`;
+  /** What the tokens are computed from: one resource, these resources (`ids`), or a batch after `afterId`, by id. */
+  async sources(db: Executor, opts: { id?: string; ids?: string[]; afterId?: string | null; limit?: number }): Promise<IndexSource[]> {
+    const where = opts.id
+      ? sql`r.id = ${opts.id}`
+      : opts.ids
+        ? sql`r.id = any(${opts.ids}::uuid[])`
+        : opts.afterId
+          ? sql`r.id > ${opts.afterId}`
+          : sql`true`;
     const { rows } = await sql<IndexSource>`
       select r.id, r.code, r.name_zh, r.name_en, r.abstract_zh, r.abstract_en, r.keywords,
         coalesce((select array_agg(f.name_zh || ' ' || f.name_en order by f.position) from catalog_fields f where f.resource_id = r.id), '{}') as field_names

@@ -156,6 +156,20 @@ export class SearchService {
     await this.repo.setTokens(tx, src.id, this.tokensOf(src));
   }
 
+  /** indexResource for many resources at once (the catalog's bulk import), inside the caller's transaction. */
+  async indexResources(tx: Tx | Executor, resourceIds: string[], batch = 1000): Promise<void> {
+    await loadJieba();
+    for (let i = 0; i < resourceIds.length; i += batch) {
+      const ids = resourceIds.slice(i, i + batch);
+      const rows = await this.repo.sources(tx, { ids, limit: ids.length });
+      await this.repo.setTokensMany(
+        tx,
+        rows.map((r) => r.id),
+        rows.map((r) => this.tokensOf(r)),
+      );
+    }
+  }
+
   /** Rebuilds every resource's tokens (after a bulk load or a tokenizer change); returns how many. */
   async reindexAll(opts: { batch?: number; onProgress?: (done: number) => void } = {}): Promise<number> {
     await loadJieba();
