@@ -66,3 +66,44 @@ export const CATALOG_MESSAGES = {
 };
 
 registerMessages(CATALOG_MESSAGES);
+
+// catalog: bulk import and export (bulk.ts)
+export const CATALOG_BULK_MESSAGES = {
+  IMPORT_BAD_FILE: {
+    'zh-CN': '文件不是 XLSX 或 CSV（按文件内容识别，与扩展名无关；旧版 .xls 请另存为 .xlsx）',
+    en: 'The file is not an XLSX or CSV file (detected from its content, not its name; save old .xls files as .xlsx)',
+  },
+  IMPORT_BAD_HEADERS: {
+    'zh-CN': '工作表“{sheet}”的表头与模板不符（缺少：{missing}；无法识别：{unknown}；重复：{duplicate}），请下载模板对照',
+    en: 'The headers of sheet "{sheet}" do not match the template (missing: {missing}; unknown: {unknown}; duplicated: {duplicate}); download the template to compare',
+  },
+  IMPORT_CONFLICTING_VALUE: {
+    'zh-CN': '同一资源（{code}）的各行中“{column}”取值不一致：第 {first} 行为“{expected}”',
+    en: 'Rows of the same resource ({code}) disagree on "{column}": row {first} says "{expected}"',
+  },
+  IMPORT_DUPLICATE_CODE: {
+    'zh-CN': '资源代码 {code} 在文件中重复（首次出现于第 {first} 行）',
+    en: 'Resource code {code} appears twice in the file (first on row {first})',
+  },
+  IMPORT_EMPTY: { 'zh-CN': '文件中没有数据行', en: 'The file has no data rows' },
+  IMPORT_FIELD_RESOURCE_UNKNOWN: {
+    'zh-CN': '信息项所属的资源代码 {code} 不在“资源”工作表中',
+    en: 'The field belongs to resource code {code}, which is not on the resources sheet',
+  },
+  IMPORT_INVALID_ROWS: {
+    'zh-CN': '导入文件有 {total} 处错误，未写入任何数据；请按错误清单（工作表、行、列）修改后重新导入',
+    en: 'The file has {total} errors; nothing was imported. Fix them (sheet, row, column listed) and import again',
+  },
+  IMPORT_ORG_FORBIDDEN: {
+    'zh-CN': '无权为机构 {org} 导入资源（只能导入本机构及下属单位的资源）',
+    en: 'You may not import resources for organization {org} (only your own organization and its units)',
+  },
+  IMPORT_TEXT_TOO_LONG: { 'zh-CN': '“{column}”超过 {max} 个字符', en: '"{column}" is longer than {max} characters' },
+  IMPORT_TOO_MANY_ROWS: {
+    'zh-CN': '文件行数过多：一次最多导入 {max} 行（{what}）',
+    en: 'Too many rows: at most {max} per import ({what})',
+  },
+  IMPORT_TOO_MANY_VALUES: { 'zh-CN': '“{column}”最多 {max} 项', en: '"{column}" takes at most {max} values' },
+};
+
+registerMessages(CATALOG_BULK_MESSAGES);

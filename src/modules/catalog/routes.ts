@@ -4,6 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../http/app.ts';
 import type { AppContext } from '../../context.ts';
+import { registerCatalogBulkRoutes } from './bulk-routes.ts';
 import {
   CategoryList,
   CreateGradingRuleBody,
@@ -294,4 +295,6 @@ export async function registerCatalogRoutes(app: App, ctx: AppContext) {
     },
     async (req) => catalog.putPolicy(req.actor, req.body),
   );
+
+  await registerCatalogBulkRoutes(app, ctx);
 }
