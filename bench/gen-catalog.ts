@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import pg from 'pg';
-import { documentTokens, loadJieba, tsvectorLiteral } from '../src/modules/search/tokenize.ts';
+import { loadJieba, resourceVectors } from '../src/modules/search/tokenize.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // PRNG
@@ -313,6 +313,7 @@ export interface GenResource {
   popularity: number;
   fields: { nameZh: string; code: string; dataType: string; grade: string; gradeLevel: number | null; piiKind: string }[];
   searchTokens: string;
+  searchNames: string;
 }
 
 const DOMAIN_CODES = CATEGORY_CODES.filter((c) => !BASE_CATEGORIES.includes(c));
@@ -402,16 +403,17 @@ export function* generateResources(seed: number, from: number, to: number, orgs:
       popularity: Math.floor(Math.pow(r.next(), 6) * 50_000),
       fields,
       searchTokens: '',
+      searchNames: '',
     };
-    res.searchTokens = tsvectorLiteral(
-      documentTokens({
-        code: res.code,
-        names: [res.nameZh, res.nameEn],
-        keywords: res.keywords,
-        abstracts: [res.abstractZh],
-        fieldNames: fields.map((f) => f.nameZh),
-      }),
-    );
+    const v = resourceVectors({
+      code: res.code,
+      names: [res.nameZh, res.nameEn],
+      keywords: res.keywords,
+      abstracts: [res.abstractZh],
+      fieldNames: fields.map((f) => f.nameZh),
+    });
+    res.searchTokens = v.tokens;
+    res.searchNames = v.names;
     yield res;
   }
 }
@@ -475,6 +477,7 @@ const RES_COLS: [string, string][] = [
   ['updated_at', 'timestamptz'],
   ['popularity', 'int4'],
   ['search_tokens', 'text'],
+  ['search_names', 'text'],
 ];
 
 async function insertBatch(client: pg.ClientBase, batch: GenResource[]): Promise<void> {
@@ -504,6 +507,7 @@ async function insertBatch(client: pg.ClientBase, batch: GenResource[]): Promise
       r.updatedAt,
       r.popularity,
       r.searchTokens,
+      r.searchNames,
     ];
     v.forEach((x, k) => cols[k]!.push(x));
     r.fields.forEach((fl, k) => {
@@ -563,6 +567,7 @@ export async function loadCatalog(
   const t0 = performance.now();
   const orgs = await ensureOrgs(client);
   await client.query('drop index if exists catalog_resources_search_idx');
+  await client.query('drop index if exists catalog_resources_search_names_idx');
   let generateMs = 0;
   let insertMs = 0;
   let fields = 0;
@@ -584,6 +589,7 @@ export async function loadCatalog(
   await pending;
   const x0 = performance.now();
   await client.query('create index catalog_resources_search_idx on catalog_resources using gin (search_tokens)');
+  await client.query('create index catalog_resources_search_names_idx on catalog_resources using gin (search_names)');
   await client.query('analyze catalog_resources');
   await client.query('analyze catalog_fields');
   const indexMs = performance.now() - x0;

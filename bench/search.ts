@@ -206,7 +206,7 @@ export async function run(): Promise<void> {
     async function rawFor(b: BenchQuery): Promise<Raw> {
       const svc = platform.ctx.search;
       if (b.kind === 'suggest') {
-        const tsq = tsqueryLiteral(queryWords(b.params.q ?? ''), true, 'A');
+        const tsq = tsqueryLiteral(queryWords(b.params.q ?? ''), true);
         if (!tsq) return async () => undefined;
         const c = compile(suggestQuery(tsq, visibleSql(await catalogVisibility(platform.ctx.authz, actors[b.as])), 10));
         return () => run(c);

@@ -11,6 +11,13 @@ comment on column catalog_resources.search_tokens is 'Search lexemes (jieba), we
 
 create index catalog_resources_search_idx on catalog_resources using gin (search_tokens);
 
+-- Type-ahead: the words of the code and names only (no positions, no single characters). A weight-restricted
+-- query on search_tokens ('交':*A) would have to recheck every row holding such a word in any part (the GIN
+-- index does not keep weights); this small index answers "names with a word starting with …" by itself.
+alter table catalog_resources add column search_names tsvector not null default ''::tsvector;
+comment on column catalog_resources.search_names is 'Words of the code and names (jieba), for type-ahead; written by the search module.';
+create index catalog_resources_search_names_idx on catalog_resources using gin (search_names);
+
 -- Newest-first lists (the portal's landing page, sort=release|updated) walk these instead of sorting every
 -- visible row. No index on popularity: views bump it on every read, and an indexed column would turn those
 -- cheap HOT updates into new entries in every index of the table (the GIN above included).

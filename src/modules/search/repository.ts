@@ -165,7 +165,7 @@ export function countQuery(spec: SearchSpec): RawBuilder<{ count: number }> {
   return sql<{ count: number }>`select count(*)::int as count from catalog_resources where ${where}`;
 }
 
-/** Type-ahead: names of visible resources whose name or code has words starting with the input. */
+/** Type-ahead: visible resources whose name or code has the words, the last one as a prefix (search_names). */
 export function suggestQuery(
   tsquery: string,
   visibility: Expression<SqlBool>,
@@ -174,7 +174,7 @@ export function suggestQuery(
   return sql<{ id: string; name_zh: string; name_en: string; code: string }>`
     select id, name_zh, name_en, code
     from catalog_resources
-    where search_tokens @@ ${tsquery}::tsquery and ${visibility}
+    where search_names @@ ${tsquery}::tsquery and ${visibility}
     order by popularity desc, id
     limit ${limit}`;
 }
@@ -210,16 +210,18 @@ export class SearchRepository {
     return rows;
   }
 
-  async setTokens(db: Executor, id: string, tokens: string): Promise<void> {
-    await sql`update catalog_resources set search_tokens = ${tokens}::tsvector where id = ${id}`.execute(db);
+  async setTokens(db: Executor, id: string, tokens: string, names: string): Promise<void> {
+    await sql`update catalog_resources set search_tokens = ${tokens}::tsvector, search_names = ${names}::tsvector where id = ${id}`.execute(
+      db,
+    );
   }
 
-  /** Many at once (reindexAll): ids[i] gets tokens[i]. */
-  async setTokensMany(db: Executor, ids: string[], tokens: string[]): Promise<void> {
+  /** Many at once (reindexAll): ids[i] gets tokens[i] and names[i]. */
+  async setTokensMany(db: Executor, ids: string[], tokens: string[], names: string[]): Promise<void> {
     if (!ids.length) return;
     await sql`
-      update catalog_resources r set search_tokens = t.tokens::tsvector
-      from unnest(${ids}::uuid[], ${tokens}::text[]) as t(id, tokens)
+      update catalog_resources r set search_tokens = t.tokens::tsvector, search_names = t.names::tsvector
+      from unnest(${ids}::uuid[], ${tokens}::text[], ${names}::text[]) as t(id, tokens, names)
       where r.id = t.id`.execute(db);
   }
 

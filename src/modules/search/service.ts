@@ -17,7 +17,7 @@ import {
   type SearchSpec,
   type Sort,
 } from './repository.ts';
-import { documentTokens, highlightTerms, loadJieba, queryWords, tsqueryLiteral, tsvectorLiteral, type QueryWord } from './tokenize.ts';
+import { highlightTerms, loadJieba, queryWords, resourceVectors, tsqueryLiteral, type QueryWord } from './tokenize.ts';
 
 export interface SearchParams {
   q?: string;
@@ -153,19 +153,24 @@ export class SearchService {
     this.#browseGeneration++;
     const [src] = await this.repo.sources(tx, { id: resourceId });
     if (!src) return; // deleted in this transaction
-    await this.repo.setTokens(tx, src.id, this.tokensOf(src));
+    const v = this.vectorsOf(src);
+    await this.repo.setTokens(tx, src.id, v.tokens, v.names);
   }
 
   /** indexResource for many resources at once (the catalog's bulk import), inside the caller's transaction. */
   async indexResources(tx: Tx | Executor, resourceIds: string[], batch = 1000): Promise<void> {
     await loadJieba();
+    this.#browseFacets.clear();
+    this.#browseGeneration++;
     for (let i = 0; i < resourceIds.length; i += batch) {
       const ids = resourceIds.slice(i, i + batch);
       const rows = await this.repo.sources(tx, { ids, limit: ids.length });
+      const vectors = rows.map((r) => this.vectorsOf(r));
       await this.repo.setTokensMany(
         tx,
         rows.map((r) => r.id),
-        rows.map((r) => this.tokensOf(r)),
+        vectors.map((v) => v.tokens),
+        vectors.map((v) => v.names),
       );
     }
   }
@@ -179,10 +184,12 @@ export class SearchService {
     for (;;) {
       const rows = await this.repo.sources(this.ctx.db, { afterId, limit: batch });
       if (!rows.length) break;
+      const vectors = rows.map((r) => this.vectorsOf(r));
       await this.repo.setTokensMany(
         this.ctx.db,
         rows.map((r) => r.id),
-        rows.map((r) => this.tokensOf(r)),
+        vectors.map((v) => v.tokens),
+        vectors.map((v) => v.names),
       );
       done += rows.length;
       afterId = rows[rows.length - 1]!.id;
@@ -191,7 +198,7 @@ export class SearchService {
     return done;
   }
 
-  private tokensOf(src: {
+  private vectorsOf(src: {
     code: string;
     name_zh: string;
     name_en: string;
@@ -199,16 +206,14 @@ export class SearchService {
     abstract_en: string;
     keywords: string[];
     field_names: string[];
-  }): string {
-    return tsvectorLiteral(
-      documentTokens({
-        code: src.code,
-        names: [src.name_zh, src.name_en],
-        keywords: src.keywords,
-        abstracts: [src.abstract_zh, src.abstract_en],
-        fieldNames: src.field_names,
-      }),
-    );
+  }): { tokens: string; names: string } {
+    return resourceVectors({
+      code: src.code,
+      names: [src.name_zh, src.name_en],
+      keywords: src.keywords,
+      abstracts: [src.abstract_zh, src.abstract_en],
+      fieldNames: src.field_names,
+    });
   }
 
   // ------------------------------------------------------------------------------------------ search
@@ -351,7 +356,7 @@ export class SearchService {
   async suggest(actor: Actor, q: string, limit = 10): Promise<Suggestion[]> {
     await loadJieba();
     const words = queryWords(q.trim());
-    const tsquery = tsqueryLiteral(words, true, 'A');
+    const tsquery = tsqueryLiteral(words, true);
     if (!tsquery) return [];
     const visibility = visibleSql(await catalogVisibility(this.ctx.authz, actor));
     const rows = await this.repo.suggest(this.ctx.db, tsquery, visibility, limit);

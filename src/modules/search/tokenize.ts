@@ -164,6 +164,20 @@ export function tsvectorLiteral(weighted: { A: string[]; B: string[]; C: string[
   return parts.join(' ');
 }
 
+/** A position-less tsvector literal of distinct lexemes ('a' 'b' …). */
+export function lexemeSetLiteral(lexemes: string[]): string {
+  return [...new Set(lexemes)].map(quoteLexeme).join(' ');
+}
+
+/**
+ * Both search columns of a resource: `tokens`, the weighted document (search), and `names`, the words of its
+ * code and names without positions or single characters (type-ahead suggestions).
+ */
+export function resourceVectors(doc: DocumentText): { tokens: string; names: string } {
+  const names = [...codeTokens(doc.code), ...doc.names.flatMap((n) => tokenize(n))];
+  return { tokens: tsvectorLiteral(documentTokens(doc)), names: lexemeSetLiteral(names) };
+}
+
 /** One word of a query: the word itself, or (if a compound) all of its sub-words together. */
 export interface QueryWord {
   word: string;
