@@ -646,7 +646,6 @@ function headerLookup(layout: Layout): Map<string, string> {
   return m;
 }
 
-
 interface HeaderProblem {
   sheet: string;
   missing: string[];
@@ -1028,7 +1027,7 @@ export class CatalogBulk {
       tables = format === 'xlsx' ? await readXlsx(file) : [readCsv(file)];
     } catch (e) {
       if (e instanceof TooManyRows)
-        throw badRequest('IMPORT_TOO_MANY_ROWS', { max: IMPORT_MAX_ROWS, what: 'rows' }, { max: IMPORT_MAX_ROWS });
+        throw badRequest('IMPORT_TOO_MANY_ROWS', { max: IMPORT_MAX_ROWS, what: lang === 'en' ? 'rows' : '行' }, { max: IMPORT_MAX_ROWS });
       if (e instanceof AppError) throw e;
       throw badRequest(
         'IMPORT_BAD_FILE',
