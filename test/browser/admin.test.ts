@@ -97,7 +97,16 @@ test('the admin creates a user through the UI and that user can log in', async (
   const { context, page } = await newPage(browser, platform.url);
   try {
     await login(page, username, password);
-    assert.deepEqual(await menuKeys(page), ['apiKeys', 'calendar', 'home', 'notifications']);
+    assert.deepEqual(await menuKeys(page), [
+      'apiKeys',
+      'calendar',
+      'catalog',
+      'elements',
+      'home',
+      'lists',
+      'notifications',
+      'registrations',
+    ]);
   } finally {
     await context.close();
   }

@@ -18,15 +18,15 @@ after(async () => {
   await platform?.close();
 });
 
-const EVERYONE = ['home', 'calendar', 'apiKeys', 'notifications'];
+const EVERYONE = ['home', 'catalog', 'calendar', 'apiKeys', 'notifications'];
 const ADMIN_PAGES = ['users', 'orgs', 'ledger'];
 
 const EXPECTED: Record<string, string[]> = {
-  admin: [...EVERYONE, ...ADMIN_PAGES],
-  auditor: [...EVERYONE, ...ADMIN_PAGES],
+  admin: [...EVERYONE, ...ADMIN_PAGES, 'review', 'elements', 'lists', 'registrations'],
+  auditor: [...EVERYONE, ...ADMIN_PAGES, 'elements', 'lists', 'registrations'],
   security: [...EVERYONE, ...ADMIN_PAGES],
-  provider: EVERYONE,
-  consumer: EVERYONE,
+  provider: [...EVERYONE, 'elements', 'lists', 'registrations'],
+  consumer: [...EVERYONE, 'lists'],
   operator: EVERYONE,
   public: EVERYONE,
   company: EVERYONE,

@@ -577,7 +577,11 @@ function BasicStep({ authority, creating }: { authority: boolean; creating: bool
       </Col>
       <Col xs={24} md={12}>
         <Form.Item name="updateFrequency" label={t('catalog.fields.updateFrequency')} rules={req(t('catalog.fields.updateFrequency'))}>
-          <Select options={FREQUENCIES.map((f) => ({ value: f, label: t(`catalog.frequency.${f}`) }))} />
+          <Select
+            showSearch
+            optionFilterProp="label"
+            options={FREQUENCIES.map((f) => ({ value: f, label: t(`catalog.frequency.${f}`) }))}
+          />
         </Form.Item>
       </Col>
       <Col xs={24} md={12}>
@@ -938,6 +942,8 @@ function FieldsStep({ form, policy, elements }: { form: FormInstance<Values>; po
                       <Select
                         aria-label={`${t('catalog.field.dataType')} ${i + 1}`}
                         style={{ width: 110 }}
+                        showSearch
+                        optionFilterProp="label"
                         options={DATA_TYPES.map((d) => ({ value: d, label: t(`catalog.dataType.${d}`) }))}
                       />
                     </Form.Item>
@@ -993,6 +999,8 @@ function FieldsStep({ form, policy, elements }: { form: FormInstance<Values>; po
                     <Select
                       aria-label={`${t('catalog.field.pii')} ${i + 1}`}
                       style={{ width: 120 }}
+                      showSearch
+                      optionFilterProp="label"
                       options={PII_KINDS.map((p) => ({ value: p, label: t(`catalog.pii.${p}`) }))}
                     />
                   </Form.Item>
