@@ -21,7 +21,7 @@ import pg from 'pg';
 import { APP_ROLE } from '../src/db/database.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { ANONYMOUS, type Actor } from '../src/modules/identity/actor.ts';
-import { countQuery, facetsQuery, FACET_WORK_MEM, itemsQuery, suggestQuery } from '../src/modules/search/repository.ts';
+import { countQuery, facetCountsQuery, itemsQuery, keywordFacetQuery, suggestQuery } from '../src/modules/search/repository.ts';
 import type { SearchParams } from '../src/modules/search/service.ts';
 import { queryWords, tsqueryLiteral } from '../src/modules/search/tokenize.ts';
 import { visibleSql, catalogVisibility } from '../src/modules/catalog/visibility.ts';
@@ -217,22 +217,9 @@ export async function run(): Promise<void> {
         const cnt = compile(countQuery(prep.spec));
         return () => Promise.all([run(items), run(cnt)]);
       }
-      const facets = compile(facetsQuery(prep.spec));
-      return () =>
-        Promise.all([
-          run(items),
-          (async () => {
-            const c = await pool.connect();
-            try {
-              await c.query('begin');
-              await c.query(`select set_config('work_mem', $1, true)`, [FACET_WORK_MEM]);
-              await c.query(facets.sql, facets.parameters as unknown[]);
-              await c.query('commit');
-            } finally {
-              c.release();
-            }
-          })(),
-        ]);
+      const grouped = compile(facetCountsQuery(prep.spec));
+      const keywords = compile(keywordFacetQuery(prep.spec));
+      return () => Promise.all([run(items), run(grouped), run(keywords)]);
     }
     // HTTP client: node:http with a keep-alive agent (a browser keeps its connection too; fetch/undici would add
     // client-side overhead that is not the platform's).
