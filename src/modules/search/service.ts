@@ -178,6 +178,8 @@ export class SearchService {
   /** Rebuilds every resource's tokens (after a bulk load or a tokenizer change); returns how many. */
   async reindexAll(opts: { batch?: number; onProgress?: (done: number) => void } = {}): Promise<number> {
     await loadJieba();
+    this.#browseFacets.clear();
+    this.#browseGeneration++;
     const batch = opts.batch ?? 1000;
     let afterId: string | null = null;
     let done = 0;
@@ -264,7 +266,7 @@ export class SearchService {
     const emptyFacets = Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as Record<Facet, FacetValue[]>;
     if (prep.nothing) return { items: [], total: 0, page: prep.page, pageSize: prep.pageSize, facets: emptyFacets };
     const db = this.ctx.db;
-    // Two statements on two pooled connections at once: the page, and the total with the facet counts.
+    // At once on pooled connections: the page, and the total with the facet counts (two statements) or the count.
     const [rows, facetRows, total] = await Promise.all([
       this.repo.items(db, prep.spec),
       prep.facets ? this.facetRows(prep) : Promise.resolve([] as FacetRow[]),
