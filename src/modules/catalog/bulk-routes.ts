@@ -120,6 +120,7 @@ export async function registerCatalogBulkRoutes(app: App, ctx: AppContext) {
             'Provider clerks import for their own organization subtree only (others: per-row IMPORT_ORG_FORBIDDEN); the authority for any. ' +
             'dryRun=1 validates only. One transaction; a ledger entry per resource plus a catalog.import summary.',
           querystring: ImportQuery,
+          body: Type.Unknown({ description: 'The file: XLSX or CSV bytes, or multipart/form-data with one file part' }),
           consumes: [XLSX_TYPE, 'text/csv', 'multipart/form-data', 'application/octet-stream'],
           response: { 200: ImportResult, 201: ImportResult },
         },
