@@ -745,6 +745,27 @@ const en: Resources = {
       viewResource: 'View the resource',
       actorKinds: { user: 'User', system: 'System', anonymous: 'Public', api_key: 'API client' },
     },
+    bulk: {
+      title: 'Bulk import and export',
+      templates: 'Templates and export',
+      templateXlsx: 'Import template (XLSX)',
+      templateCsv: 'Import template (CSV)',
+      exportXlsx: 'Export the catalog (XLSX)',
+      exportCsv: 'Export the catalog (CSV)',
+      import: 'Import',
+      importHint:
+        'Fill in the template and upload it. Check it first: the file is imported only when every row is valid; any bad row writes nothing and is listed with its row, column and reason. Imported resources are drafts.',
+      choose: 'Choose a file',
+      check: 'Check',
+      doImport: 'Import',
+      checkedOk: 'Valid: {{resources}} resources and {{fields}} fields can be imported',
+      imported: 'Imported {{resources}} resources and {{fields}} fields (drafts)',
+      rowErrors: '{{total}} errors; the first {{shown}} are listed below',
+      sheet: 'Sheet',
+      row: 'Row',
+      column: 'Column',
+      reason: 'Reason',
+    },
     lookup: {
       title: 'Registration certificate lookup',
       intro:

@@ -20,13 +20,14 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined, SwapOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { errorMessage, get } from '../../api.ts';
 import { useAuth } from '../../auth.tsx';
 import { canEdit } from '../../access.ts';
 import { formatDate, formatNumber } from '../../format.ts';
 import { GradeTag, Marked, ModeTag, StatusTag, useName } from './common.tsx';
+import BulkModal from './BulkModal.tsx';
 import { FACETS, type FacetKey, type SearchResult, type Suggestion } from './types.ts';
 
 const SORTS = ['relevance', 'release', 'updated', 'popularity'] as const;
@@ -57,6 +58,8 @@ export default function CatalogSearchPage() {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const suggestTimer = useRef<number | null>(null);
+  const [bulk, setBulk] = useState(false);
+  const [reloads, setReloads] = useState(0);
 
   useEffect(() => setText(q), [q]);
 
@@ -79,7 +82,7 @@ export default function CatalogSearchPage() {
       });
     return () => ctrl.abort();
     // The facet labels come in the UI language: search again when it changes.
-  }, [q, sort, page, filters, i18n.language]);
+  }, [q, sort, page, filters, i18n.language, reloads]);
 
   const update = (changes: Record<string, string | null>, resetPage = true) => {
     const next = new URLSearchParams(params);
@@ -122,9 +125,14 @@ export default function CatalogSearchPage() {
         title={<h1 style={{ fontSize: 18, margin: 0 }}>{t('catalog.search.title')}</h1>}
         extra={
           editable && (
-            <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/catalog/new')} data-testid="resource-create">
-              {t('catalog.editor.createTitle')}
-            </Button>
+            <Space wrap>
+              <Button icon={<SwapOutlined />} onClick={() => setBulk(true)} data-testid="catalog-bulk">
+                {t('catalog.bulk.title')}
+              </Button>
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/catalog/new')} data-testid="resource-create">
+                {t('catalog.editor.createTitle')}
+              </Button>
+            </Space>
           )
         }
       >
@@ -293,6 +301,7 @@ export default function CatalogSearchPage() {
           </Card>
         </Col>
       </Row>
+      {bulk && <BulkModal onClose={() => setBulk(false)} onImported={() => setReloads((n) => n + 1)} />}
     </Space>
   );
 }

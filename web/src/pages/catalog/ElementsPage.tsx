@@ -102,7 +102,7 @@ function Registry() {
         </Space>
       ),
     },
-    { title: t('catalog.elements.standard'), dataIndex: 'standardRef', key: 'std', render: (v: string) => orDash(v) },
+    { title: t('catalog.elements.standard'), dataIndex: 'standardRef', key: 'std', width: 260, render: (v: string) => orDash(v) },
     { title: t('catalog.elements.format'), key: 'fmt', render: (_v, e) => `${e.dataType}${e.format ? ` · ${e.format}` : ''}` },
     {
       title: t('catalog.elements.source'),
@@ -168,7 +168,6 @@ function Registry() {
         dataSource={items}
         loading={loading}
         data-testid="elements-table"
-        scroll={{ x: 'max-content' }}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         expandable={{
           expandedRowRender: (e) => (
@@ -514,10 +513,11 @@ function Arbitrations() {
                 pagination={false}
                 dataSource={a.claims}
                 columns={[
-                  { title: t('catalog.elements.claimant'), key: 'org', render: (_v, c) => name(c.org) },
+                  { title: t('catalog.elements.claimant'), key: 'org', width: 180, render: (_v, c) => name(c.org) },
                   {
                     title: t('catalog.elements.claimResource'),
                     key: 'res',
+                    width: 220,
                     render: (_v, c) => (c.resource ? <Link to={`/catalog/resources/${c.resource.id}`}>{name(c.resource)}</Link> : '—'),
                   },
                   { title: t('catalog.elements.basis'), dataIndex: 'basis', key: 'basis' },

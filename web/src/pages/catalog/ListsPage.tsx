@@ -126,7 +126,7 @@ function Responsibilities() {
   }, [load]);
 
   const columns: TableColumnsType<Responsibility> = [
-    { title: t('catalog.lists.department'), key: 'org', render: (_v, r) => name(r.org) },
+    { title: t('catalog.lists.department'), key: 'org', width: 170, render: (_v, r) => name(r.org) },
     {
       title: t('catalog.lists.duty'),
       key: 'name',
@@ -137,7 +137,7 @@ function Responsibilities() {
         </Space>
       ),
     },
-    { title: t('catalog.lists.legalBasis'), dataIndex: 'legalBasis', key: 'basis', render: (v: string) => orDash(v) },
+    { title: t('catalog.lists.legalBasis'), dataIndex: 'legalBasis', key: 'basis', width: 240, render: (v: string) => orDash(v) },
     { title: t('catalog.lists.resources'), key: 'res', render: (_v, r) => <ResourceLinks items={r.resources} /> },
     {
       title: t('catalog.lists.backed'),
@@ -209,7 +209,6 @@ function Responsibilities() {
         columns={columns}
         dataSource={items ?? []}
         data-testid="responsibilities-table"
-        scroll={{ x: 'max-content' }}
         pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (total) => t('common.total', { total }) }}
       />
       {editing && (
@@ -399,6 +398,7 @@ function Demands() {
     {
       title: t('common.actions'),
       key: 'actions',
+      fixed: 'right',
       render: (_v, d) => (
         <Space size={0} wrap>
           {d.allowedTransitions.map((a) => (

@@ -133,7 +133,7 @@ export default function RegistrationsPage() {
     {
       title: t('catalog.registration.nextDue'),
       key: 'due',
-      render: (_v, r) => (r.nextDue ? `${t(`catalog.registration.deadline.${r.nextDue.kind}`)} · ${formatDate(r.nextDue.dueAt)}` : '—'),
+      render: (_v, r) => (r.nextDue ? `${t(`catalog.registration.deadline.${r.nextDue.kind}`)} · ${formatDate(r.nextDue.dueDate)}` : '—'),
     },
     { title: t('catalog.registration.appliedAt'), key: 'applied', render: (_v, r) => formatDateTime(r.appliedAt) },
   ];
@@ -216,16 +216,18 @@ function DashboardCards({ dash, onOpen }: { dash: Dashboard; onOpen(id: string):
       locale={{ emptyText: t('common.none') }}
       renderItem={(i) => (
         <List.Item key={`${i.registrationId}-${i.kind}`}>
-          <Button
-            type="link"
-            style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }}
-            onClick={() => onOpen(i.registrationId)}
-          >
-            {name({ nameZh: i.subjectNameZh, nameEn: i.subjectNameEn })}
-          </Button>
-          <Typography.Text type={danger ? 'danger' : 'secondary'}>
-            {t(`catalog.registration.deadline.${i.kind}`)} · {formatDate(i.dueAt)}
-          </Typography.Text>
+          <Space orientation="vertical" size={0}>
+            <Button
+              type="link"
+              style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }}
+              onClick={() => onOpen(i.registrationId)}
+            >
+              {name({ nameZh: i.subjectNameZh, nameEn: i.subjectNameEn })}
+            </Button>
+            <Typography.Text type={danger ? 'danger' : 'secondary'} style={{ fontSize: 12 }}>
+              {t(`catalog.registration.deadline.${i.kind}`)} · {formatDate(i.dueDate)}
+            </Typography.Text>
+          </Space>
         </List.Item>
       )}
     />

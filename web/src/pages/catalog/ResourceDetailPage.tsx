@@ -255,7 +255,7 @@ function ResourceDetail({ id }: { id: string }) {
                             title: t('catalog.registration.nextDue'),
                             key: 'due',
                             render: (_v, x) =>
-                              x.nextDue ? `${t(`catalog.registration.deadline.${x.nextDue.kind}`)} ${formatDate(x.nextDue.dueAt)}` : '—',
+                              x.nextDue ? `${t(`catalog.registration.deadline.${x.nextDue.kind}`)} ${formatDate(x.nextDue.dueDate)}` : '—',
                           },
                         ]}
                       />

@@ -966,7 +966,7 @@ function FieldsStep({ form, policy, elements }: { form: FormInstance<Values>; po
                     <Form.Item name={[f.name, 'grade']} {...cell}>
                       <Select
                         aria-label={`${t('catalog.field.grade')} ${i + 1}`}
-                        style={{ width: 90 }}
+                        style={{ width: 110 }}
                         options={GRADES.map((g) => ({ value: g, label: t(`catalog.grade.${g}`) }))}
                         onChange={() =>
                           void form
@@ -981,7 +981,7 @@ function FieldsStep({ form, policy, elements }: { form: FormInstance<Values>; po
                           <Form.Item name={[f.name, 'gradeLevel']} {...cell}>
                             <Select
                               aria-label={`${t('catalog.fields.gradeLevel')} ${i + 1}`}
-                              style={{ width: 90 }}
+                              style={{ width: 130 }}
                               options={[1, 2, 3, 4].map((l) => ({ value: l, label: gradeLabel('general', l) }))}
                             />
                           </Form.Item>

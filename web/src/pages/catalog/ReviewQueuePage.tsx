@@ -91,6 +91,7 @@ export default function ReviewQueuePage() {
     {
       title: t('common.actions'),
       key: 'actions',
+      fixed: 'right',
       render: (_v, r) => (
         <Space size={4} wrap>
           {(STEPS[r.state] ?? []).map((to) => (

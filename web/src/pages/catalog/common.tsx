@@ -2,7 +2,7 @@
 // grade and share/open attributes, highlighted search text rendered without HTML, and the comment dialog
 // every lifecycle step needs.
 import { Fragment, useEffect, useRef, useState, type ReactNode } from 'react';
-import { Alert, Form, Input, Modal, Select, Tag, Tooltip, type ButtonProps } from 'antd';
+import { Alert, Form, Input, Modal, Select, Tag, type ButtonProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { errorMessage, get } from '../../api.ts';
 import type { Category, Grade, Mode, RevisionStatus, Status } from './types.ts';
@@ -122,14 +122,6 @@ export function Marked({ html }: { html: string }) {
 /** '—' for empty values in descriptions. */
 export function orDash(v: ReactNode): ReactNode {
   return v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length) ? '—' : v;
-}
-
-export function Hint({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Tooltip title={title}>
-      <span tabIndex={0}>{children}</span>
-    </Tooltip>
-  );
 }
 
 /**
