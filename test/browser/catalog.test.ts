@@ -134,6 +134,44 @@ test('a provider clerk writes a resource in the step-by-step editor and submits 
   assert.match(r.body.code, /^FR-SCJG-\d{5}$/);
 });
 
+test('saving over a change someone else made meanwhile says so and reloads the latest version', async () => {
+  const provider = platform.client();
+  await provider.login('provider', DEMO_PASSWORD);
+  const created = await provider.post('/api/catalog/resources', {
+    nameZh: '并发编辑测试资源',
+    abstractZh: '用于检验乐观并发控制的测试资源。',
+    subjectCategory: 'FR',
+    domainCategory: 'SCJG',
+    updateFrequency: 'monthly',
+    shareMode: 'unconditional',
+    openMode: 'none',
+    fields: [{ nameZh: '主体名称', code: 'entity_name', dataType: 'string' }],
+  });
+  assert.equal(created.status, 201, created.text);
+  const { context, page } = await newPage(browser, platform.url);
+  try {
+    await login(page, 'provider');
+    await page.goto(`/catalog/resources/${created.body.id}/edit`);
+    const name = page.getByTestId('resource-editor').getByLabel('资源名称（中文）');
+    await name.fill('我的修改');
+    // Someone else saves first.
+    const other = await provider.patch(`/api/catalog/resources/${created.body.id}`, {
+      lockVersion: created.body.lockVersion,
+      nameZh: '他人的修改',
+    });
+    assert.equal(other.status, 200, other.text);
+    await page.getByTestId('editor-save').click();
+    await page.getByTestId('editor-stale').getByText('他人已修改了该资源').waitFor();
+    await page.getByTestId('editor-reload').click();
+    await page.getByTestId('editor-stale').waitFor({ state: 'detached' });
+    assert.equal(await name.inputValue(), '他人的修改');
+  } finally {
+    await context.close();
+  }
+  const after = await provider.get(`/api/catalog/resources/${created.body.id}`);
+  assert.equal(after.body.nameZh, '他人的修改', 'the stale save changed nothing');
+});
+
 test('the authority approves and publishes the resource from the review queue', async () => {
   assert.ok(resourceId, 'the resource of the editor test');
   const { context, page } = await newPage(browser, platform.url);
