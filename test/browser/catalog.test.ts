@@ -266,6 +266,10 @@ test('the public lookup page finds a registration certificate without logging in
   const approved = await admin.post(`/api/registrations/${id}/transitions`, { to: 'approved', comment: '准予登记' });
   assert.equal(approved.status, 200, approved.text);
   const cert = approved.body.certificate as { number: string; queryCode: string };
+  // One of the demo world's certificates too.
+  const demo = await admin.get('/api/registrations?state=approved&pageSize=20');
+  const demoId = demo.body.items.find((x: { resourceId: string }) => x.resourceId !== resourceId)?.id as string | undefined;
+  const demoCert = demoId ? ((await admin.get(`/api/registrations/${demoId}`)).body.certificate as { number: string } | null) : null;
 
   const { context, page } = await newPage(browser, platform.url);
   try {
@@ -286,6 +290,11 @@ test('the public lookup page finds a registration certificate without logging in
     await page.getByTestId('lookup-input').fill('SF-1999-000000');
     await page.getByTestId('lookup-submit').click();
     await page.getByTestId('lookup-error').getByText('未找到').waitFor();
+    if (demoCert) {
+      await page.getByTestId('lookup-input').fill(demoCert.number);
+      await page.getByTestId('lookup-submit').click();
+      await page.getByTestId('lookup-result').getByText(demoCert.number).waitFor();
+    }
     assert.match(page.url(), /\/registration\/lookup$/);
   } finally {
     await context.close();
