@@ -121,8 +121,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     crossOriginEmbedderPolicy: false,
     strictTransportSecurity: config.cookieSecure,
   });
-  app.addHook('onRequest', (_req, reply, done) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.headers(securityHeaders);
+    // API answers carry personal data: no shared or browser caching (routes that may be cached override it).
+    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
     done();
   });
   await app.register(cookie);
@@ -134,6 +136,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       const key = req.headers['x-shuyuan-appkey'];
       return typeof key === 'string' && key ? `key:${key}` : `ip:${req.ip}`;
     },
+    // Limit headers only on the 429 itself (with Retry-After): three extra headers on every success cost
+    // measurable throughput and tell a client nothing it needs.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder: (_req, c) => new AppError(429, 'RATE_LIMITED', { retryAfter: Math.max(1, Math.ceil(c.ttl / 1000)) }),
     allowList: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
   });
