@@ -23,6 +23,9 @@ test('GET /api/stats counts the demo world, and counts the login in the ledger',
     await c.login('admin', DEMO_PASSWORD);
     return (await c.get('/api/stats')).body;
   })();
+  const res = await c.get('/api/stats');
+  assert.equal(res.headers.get('cache-control'), 'no-store', 'personal API answers are never cached');
+  assert.equal(res.headers.get('x-ratelimit-remaining'), null, 'rate-limit headers only on a 429');
   assert.ok(before.organizations >= 14, `organizations: ${before.organizations}`);
   assert.ok(before.users >= 8, `users: ${before.users}`);
   assert.equal(before.activeUsers, before.users);
