@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'web/dist', 'dist', '.tmp', 'coverage'] },
+  { ignores: ['node_modules', 'data', 'web/dist', 'dist', '.tmp', '.tmp-*', 'coverage'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
