@@ -524,7 +524,7 @@ async function insertBatch(client: pg.ClientBase, batch: GenResource[]): Promise
   const sel = RES_COLS.map(([name]) =>
     name === 'keywords' || name === 'formats'
       ? `string_to_array(${name}, E'\\x1f')`
-      : name === 'search_tokens'
+      : name === 'search_tokens' || name === 'search_names'
         ? `${name}::tsvector`
         : name,
   );
