@@ -10,13 +10,11 @@
 //
 // Database: TEST_DATABASE_URL, else a PostgreSQL at 127.0.0.1:5432 when one answers, else an embedded one
 // started for the run. A fresh database is created and dropped. BENCH_IMPORT_COUNT overrides 10,000.
-import fsp from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { benchServer } from './_server.ts';
 import { loadJieba } from '../src/modules/search/tokenize.ts';
 import { FIELD_COLUMNS, RESOURCE_COLUMNS, XLSX_TYPE } from '../src/modules/catalog/bulk.ts';
 import { startTestPlatform, TestClient } from '../test/helpers.ts';
@@ -49,19 +47,6 @@ const PII: Record<string, string> = {
   none: '无',
 };
 const SENSITIVE = new Set(['id_number', 'bank_card', 'passport']);
-
-async function reachable(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
 /** The XLSX in the template layout; returns the file and how many field rows it has. */
 async function buildWorkbook(orgs: GenOrg[], count: number): Promise<{ file: Buffer; fields: number }> {
@@ -130,19 +115,8 @@ async function buildWorkbook(orgs: GenOrg[], count: number): Promise<{ file: Buf
 }
 
 export async function run(): Promise<void> {
-  let stopPg: (() => Promise<void>) | null = null;
-  let pgDir: string | null = null;
-  let server: string;
-  if (process.env.TEST_DATABASE_URL) server = process.env.TEST_DATABASE_URL;
-  else if (await reachable('postgres://postgres@127.0.0.1:5432/postgres')) server = 'postgres://postgres@127.0.0.1:5432/postgres';
-  else {
-    pgDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'shuyuan-bench-pg-'));
-    await fsp.chmod(pgDir, 0o755);
-    const embedded = await startEmbeddedPostgres({ dataDir: pgDir, preferredPort: 0, log: () => undefined });
-    server = embedded.adminUrl;
-    stopPg = () => embedded.stop();
-  }
-  process.env.TEST_DATABASE_URL = server;
+  const bench = await benchServer();
+  const server = bench.url;
   console.log(`database server: ${new URL(server).host}; ${os.cpus().length} CPUs; ${COUNT} resources`);
 
   const platform = await startTestPlatform({ rateLimit: 1_000_000_000, logLevel: 'silent' });
@@ -199,7 +173,6 @@ export async function run(): Promise<void> {
   } finally {
     await db.end();
     await platform.close();
-    if (stopPg) await stopPg();
-    if (pgDir) await fsp.rm(pgDir, { recursive: true, force: true });
+    await bench.stop();
   }
 }

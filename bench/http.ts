@@ -8,12 +8,10 @@
 // started for the run. A fresh database is created and dropped. autocannon runs in a child process so that
 // it does not share the server's event loop.
 import { spawn } from 'node:child_process';
-import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
-import pg from 'pg';
-import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { benchServer } from './_server.ts';
 import { startTestPlatform, TestClient } from '../test/helpers.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -58,19 +56,6 @@ function cannon(url: string, headers: Record<string, string>, duration: number):
   });
 }
 
-async function reachable(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
 /** Rounds of one target → one result: mean throughput over the whole time, median of the round percentiles. */
 function combine(rounds: Result[]): Result {
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
@@ -89,19 +74,8 @@ function row(name: string, r: Result): string {
 }
 
 export async function run(): Promise<void> {
-  let stopPg: (() => Promise<void>) | null = null;
-  let pgDir: string | null = null;
-  let server: string;
-  if (process.env.TEST_DATABASE_URL) server = process.env.TEST_DATABASE_URL;
-  else if (await reachable('postgres://postgres@127.0.0.1:5432/postgres')) server = 'postgres://postgres@127.0.0.1:5432/postgres';
-  else {
-    pgDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'shuyuan-bench-pg-'));
-    await fsp.chmod(pgDir, 0o755);
-    const embedded = await startEmbeddedPostgres({ dataDir: pgDir, preferredPort: 0, log: () => undefined });
-    server = embedded.adminUrl;
-    stopPg = () => embedded.stop();
-  }
-  process.env.TEST_DATABASE_URL = server;
+  const bench = await benchServer();
+  const server = bench.url;
   console.log(
     `database server: ${new URL(server).host}; autocannon: ${CONNECTIONS} connections, ${DURATION} s per target in ${ROUNDS} alternating rounds, loopback; ${os.cpus().length} CPUs`,
   );
@@ -156,7 +130,6 @@ export async function run(): Promise<void> {
   } finally {
     await bare.close();
     await platform.close();
-    if (stopPg) await stopPg();
-    if (pgDir) await fsp.rm(pgDir, { recursive: true, force: true });
+    await bench.stop();
   }
 }

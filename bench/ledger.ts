@@ -15,7 +15,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/database.ts';
-import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { benchServer } from './_server.ts';
 import { createLogger } from '../src/log.ts';
 import type { Actor } from '../src/modules/identity/actor.ts';
 import { JobsService } from '../src/modules/jobs/service.ts';
@@ -38,36 +38,12 @@ const actor: Actor = {
 };
 const detailsOf = (i: number) => ({ resource: `res-${i % 97}`, fields: ['姓名', '身份证号'], rows: i % 1000, reason: '共享申请审批' });
 
-async function reachable(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
 const line = (name: string, value: string, target: string, ok: boolean | null) =>
   `${name.padEnd(52)} ${value.padStart(16)}   ${target.padEnd(12)} ${ok === null ? '' : ok ? 'OK' : 'BELOW TARGET'}`;
 
 export async function run(): Promise<void> {
-  let stopPg: (() => Promise<void>) | null = null;
-  let pgDir: string | null = null;
-  let server: string;
-  if (process.env.TEST_DATABASE_URL) server = process.env.TEST_DATABASE_URL;
-  else if (await reachable('postgres://postgres@127.0.0.1:5432/postgres')) server = 'postgres://postgres@127.0.0.1:5432/postgres';
-  else {
-    pgDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'shuyuan-bench-pg-'));
-    await fsp.chmod(pgDir, 0o755);
-    const embedded = await startEmbeddedPostgres({ dataDir: pgDir, preferredPort: 0, log: () => undefined });
-    server = embedded.adminUrl;
-    stopPg = () => embedded.stop();
-  }
-  process.env.TEST_DATABASE_URL = server;
+  const bench = await benchServer();
+  const server = bench.url;
   console.log(`database server: ${new URL(server).host}; ${os.cpus().length} CPUs`);
 
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'shuyuan-bench-ledger-'));
@@ -224,7 +200,6 @@ export async function run(): Promise<void> {
     await database.close();
     await tdb.drop();
     await fsp.rm(dataDir, { recursive: true, force: true });
-    if (stopPg) await stopPg();
-    if (pgDir) await fsp.rm(pgDir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
