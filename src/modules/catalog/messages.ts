@@ -5,6 +5,10 @@ import { registerMessages } from '../../i18n/messages.ts';
 
 export const CATALOG_MESSAGES = {
   // catalog: resources, fields, lifecycle, grading
+  NEGATIVE_LIST_BLOCKS: {
+    'zh-CN': '该资源已列入负面清单，{field} 只能为“不予”（依据：{legalBasis}）',
+    en: 'This resource is on the negative list: {field} must be "none" (legal basis: {legalBasis})',
+  },
   CATALOG_CATEGORY_UNKNOWN: { 'zh-CN': '分类 {value} 不存在（{field}）', en: 'Unknown category {value} ({field})' },
   CATALOG_CODE_INVALID: {
     'zh-CN': '资源代码格式无效：{value}（应为 分类代码-机构代码-五位序号，如 FR-SCJG-00001）',

@@ -424,3 +424,32 @@ test('Table Schema and JSON export', async () => {
   assert.equal(ex.body.fields.length, 5);
   assert.deepEqual(ex.body.tableSchema, ts.body);
 });
+
+test('a resource on the negative list cannot be given a share or open attribute (负面清单)', async () => {
+  const a = await create({ shareMode: 'none', shareBasis: '《数据安全法》第二十一条', openMode: 'none' });
+  const added = await admin.post('/api/lists/negative', {
+    resourceId: a.id,
+    scope: 'open',
+    legalBasis: '《中华人民共和国个人信息保护法》第十三条',
+  });
+  assert.equal(added.status, 201, added.text);
+  const before = await catalogFingerprint(p);
+  const refused = await provider.patch(`/api/catalog/resources/${a.id}`, {
+    openMode: 'conditional',
+    openConditions: '签署协议',
+    lockVersion: a.lockVersion,
+  });
+  assert.equal(refused.status, 409, refused.text);
+  assert.equal(refused.body.error.code, 'NEGATIVE_LIST_BLOCKS');
+  assert.equal(refused.body.error.details.field, 'openMode');
+  assert.match(refused.body.error.message, /负面清单.*个人信息保护法/);
+  assert.deepEqual(await catalogFingerprint(p), before, 'the refusal changes nothing');
+  // The entry covers opening only: sharing stays possible.
+  const shared = await provider.patch(`/api/catalog/resources/${a.id}`, {
+    shareMode: 'conditional',
+    shareConditions: '用于行政审批',
+    shareBasis: '《政务信息资源共享管理暂行办法》',
+    lockVersion: a.lockVersion,
+  });
+  assert.equal(shared.status, 200, shared.text);
+});

@@ -825,6 +825,7 @@ export class CatalogService {
     details: Record<string, unknown>,
     comment: string | undefined,
   ) {
+    await this.checkNegativeList(tx, row.id, data);
     if (wc.revision) {
       await this.repo.updateResource(tx, row.id, {
         status: 'updated',
@@ -860,6 +861,27 @@ export class CatalogService {
       grade: data.grade,
       gradeLevel: data.gradeLevel,
     });
+  }
+
+  /**
+   * A resource on the negative list (负面清单) may not get a share or open attribute other than 'none' for the
+   * scope the entry covers: 409 NEGATIVE_LIST_BLOCKS naming the attribute and the entry's legal basis.
+   */
+  private async checkNegativeList(tx: Tx, resourceId: string, data: ResourceData): Promise<void> {
+    for (const [mode, value, field] of [
+      ['share', data.shareMode, 'shareMode'],
+      ['open', data.openMode, 'openMode'],
+    ] as const) {
+      if (value === 'none') continue;
+      const block = await this.ctx.elements.negativeListBlocks(resourceId, mode, tx);
+      if (block)
+        throw new AppError(
+          409,
+          'NEGATIVE_LIST_BLOCKS',
+          { field, legalBasis: block.legalBasis },
+          { field, entryId: block.entryId, legalBasis: block.legalBasis },
+        );
+    }
   }
 
   async update(actor: Actor, id: string, input: UpdateResourceInput, ifMatch?: number): Promise<ResourceT> {
