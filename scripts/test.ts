@@ -62,7 +62,7 @@ if (!process.env.TEST_DATABASE_URL) {
 const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(1, Math.min(os.cpus().length, 2)));
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', '--test-reporter=spec', ...files],
   {
     cwd: root,
     stdio: 'inherit',

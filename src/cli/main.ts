@@ -36,6 +36,8 @@ async function withServices<T>(config: Config, fn: (ctx: ReturnType<typeof creat
       try {
         return await fn(ctx);
       } finally {
+        // Seeds schedule deadlines, which boot pg-boss lazily: stop it, or the process never exits.
+        await ctx.jobs.stop();
         await ctx.ledger.stop();
       }
     } finally {
