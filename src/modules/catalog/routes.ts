@@ -48,7 +48,7 @@ export async function registerCatalogRoutes(app: App, ctx: AppContext) {
       schema: {
         tags: TAGS,
         summary: 'List the resources the caller may see (filters by organization subtree, status, category, grade)',
-        description: 'Full-text search is GET /api/search. Visibility: see src/modules/catalog/visibility.ts.',
+        description: 'Full-text search is GET /api/search/resources. Visibility: see src/modules/catalog/visibility.ts.',
         querystring: ResourceQuery,
         response: { 200: ResourceList },
       },
