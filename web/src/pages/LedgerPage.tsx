@@ -18,9 +18,10 @@ import {
   Typography,
   type TableColumnsType,
 } from 'antd';
-import { DownloadOutlined, SafetyCertificateOutlined, SearchOutlined } from '@ant-design/icons';
+import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
+import FilterActions from '../components/FilterActions.tsx';
 import { errorMessage, get, post, withQuery } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import { useOrgName, useOrgs, useOrgTreeSelect } from '../orgs.ts';
@@ -178,22 +179,13 @@ export default function LedgerPage() {
           <Form.Item name="range" label={t('ledger.timeRange')}>
             <DatePicker.RangePicker showTime allowEmpty={[true, true]} placeholder={[t('ledger.from'), t('ledger.to')]} />
           </Form.Item>
-          <Form.Item>
-            <Space>
-              <Button type="primary" htmlType="submit" icon={<SearchOutlined />}>
-                {t('common.search')}
-              </Button>
-              <Button
-                onClick={() => {
-                  form.resetFields();
-                  setFilters({});
-                  setPage(1);
-                }}
-              >
-                {t('common.reset')}
-              </Button>
-            </Space>
-          </Form.Item>
+          <FilterActions
+            onReset={() => {
+              form.resetFields();
+              setFilters({});
+              setPage(1);
+            }}
+          />
         </Form>
         {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
         <Table<LedgerEntry>

@@ -17,8 +17,9 @@ import {
   Typography,
   type TableColumnsType,
 } from 'antd';
-import { PlusOutlined, SearchOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import FilterActions from '../components/FilterActions.tsx';
 import { errorMessage, get, patch, post } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { canEdit } from '../access.ts';
@@ -236,22 +237,13 @@ export default function UsersPage() {
         <Form.Item name="status" label={t('users.filterStatus')}>
           <Select options={statusOptions} allowClear style={{ width: 120 }} placeholder={t('common.all')} />
         </Form.Item>
-        <Form.Item>
-          <Space>
-            <Button type="primary" htmlType="submit" icon={<SearchOutlined />}>
-              {t('common.search')}
-            </Button>
-            <Button
-              onClick={() => {
-                filterForm.resetFields();
-                setFilters({});
-                setPage(1);
-              }}
-            >
-              {t('common.reset')}
-            </Button>
-          </Space>
-        </Form.Item>
+        <FilterActions
+          onReset={() => {
+            filterForm.resetFields();
+            setFilters({});
+            setPage(1);
+          }}
+        />
       </Form>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
       <Table<UserRow>
