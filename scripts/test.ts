@@ -59,10 +59,22 @@ if (!process.env.TEST_DATABASE_URL) {
   stopPg = () => pg.stop();
 }
 
+// --test-force-exit: a file whose tests have all finished ends even if a stray handle would keep it alive
+// (once in CI a finished file sat until the 5-minute timeout). Leaks in the platform's own stop are caught
+// by the tests that stop a real `shuyuan start` process (test/embedded.test.ts) instead.
 const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(1, Math.min(os.cpus().length, 2)));
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-timeout=300000',
+    '--test-force-exit',
+    '--test-reporter=spec',
+    ...files,
+  ],
   {
     cwd: root,
     stdio: 'inherit',

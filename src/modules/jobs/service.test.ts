@@ -120,6 +120,22 @@ test('a job that keeps failing ends failed after its retries', async () => {
   }
 });
 
+test('after stop, a send is refused instead of booting a job queue nobody stops (the process could never exit)', async () => {
+  const jobs = newJobs();
+  jobs.define('test.late', async () => undefined);
+  await jobs.start();
+  await jobs.stop();
+  await assert.rejects(jobs.send('test.late', {}), /stopped/);
+  assert.deepEqual(await jobs.queueSizes(), {});
+  // start() after stop() works again.
+  await jobs.start();
+  try {
+    assert.ok(await jobs.send('test.late', {}));
+  } finally {
+    await jobs.stop();
+  }
+});
+
 test('singletonKey: one waiting job per key; sendInTx follows the transaction', async () => {
   // The pool runs as the restricted application role; enqueueing in its transactions must work.
   const { rows } = await sql<{ role: string }>`select current_user as role`.execute(database.db);
@@ -240,5 +256,31 @@ test('a deadline that falls due while nothing runs fires after the restart', asy
     );
   } finally {
     await second.stop();
+  }
+});
+
+test('several processes booting the job queue at once on a fresh database all start (no catalog race)', async () => {
+  // pg-boss creates a partition of pgboss.job for every queue while another process grants the application
+  // role on that table: both rewrite the table's catalog row ("tuple concurrently updated"). Booting is
+  // serialized across processes; this test boots 4 at once on 3 fresh databases.
+  for (let round = 0; round < 3; round++) {
+    const db = await createTestDatabase();
+    const dbs = Array.from({ length: 4 }, () => openDatabase(db.url));
+    const services = dbs.map((d) => {
+      const s = new JobsService(d, { ...config, databaseUrl: db.url }, log, { pollingIntervalSeconds: 0.5, stopTimeoutMs: 2000 });
+      for (const q of ['race.a', 'race.b', 'race.c']) s.define(q, async () => null);
+      return s;
+    });
+    try {
+      const results = await Promise.allSettled(services.map((s) => s.start()));
+      const failed = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+      assert.deepEqual(failed, [], `round ${round}`);
+      // A queue nobody defined, created on first send by two processes at once.
+      await Promise.all(services.slice(0, 2).map((s) => s.send('race.late', { round })));
+    } finally {
+      await Promise.all(services.map((s) => s.stop()));
+      await Promise.all(dbs.map((d) => d.close()));
+      await db.drop();
+    }
   }
 });

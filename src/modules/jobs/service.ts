@@ -99,6 +99,8 @@ export class JobsService {
   private boss: PgBoss | null = null;
   private booting: Promise<PgBoss> | null = null;
   private workersStarted = false;
+  /** Set by stop(): a send after that must not boot a new pg-boss that nobody stops (it keeps the process alive). */
+  private stopped = false;
   private readonly opts: Required<JobsServiceOptions>;
 
   constructor(
@@ -135,6 +137,7 @@ export class JobsService {
 
   /** Starts pg-boss (installing its schema on first use), the workers of every defined queue and the schedules. */
   async start(_ctx?: AppContext): Promise<void> {
+    this.stopped = false;
     const boss = await this.ensureBoss();
     if (this.workersStarted) return;
     this.workersStarted = true;
@@ -144,6 +147,7 @@ export class JobsService {
 
   /** Stops workers gracefully: running jobs get up to stopTimeoutMs to finish, then go back to the queue. */
   async stop(): Promise<void> {
+    this.stopped = true;
     const boss = this.boss ?? (await this.booting?.catch(() => null)) ?? null;
     this.boss = null;
     this.booting = null;
@@ -246,6 +250,7 @@ export class JobsService {
   // -------------------------------------------------------------------------------------------------------
   private async ensureBoss(): Promise<PgBoss> {
     if (this.boss) return this.boss;
+    if (this.stopped) throw new Error('the job service is stopped');
     this.booting ??= this.boot().then(
       (b) => {
         this.boss = b;
@@ -271,25 +276,33 @@ export class JobsService {
       cronMonitorIntervalSeconds: this.opts.cronMonitorIntervalSeconds,
     });
     boss.on('error', (e) => this.log.error({ component: 'jobs', err: safeError(e) }, 'job queue error'));
-    await boss.start();
-    // Two processes booting at once would deadlock on GRANT ("tuple concurrently updated") and on
-    // pgboss.create_queue: serialize that part of the boot across processes with a session advisory lock.
+    // pg-boss's start creates its own queues (a partition of pgboss.job each) while another process may be
+    // granting the application role on pgboss.job: both rewrite that table's catalog row and one fails with
+    // "tuple concurrently updated". The whole boot runs under one cross-process lock.
+    await this.underBootLock(async () => {
+      await boss.start();
+      await this.grantAppRole(boss);
+      for (const queue of this.defs.keys()) await this.createQueue(boss, queue);
+    });
+    return boss;
+  }
+
+  /** Runs fn holding the session advisory lock that serializes queue DDL across processes. */
+  private async underBootLock<T>(fn: () => Promise<T>): Promise<T> {
     const lock = new pg.Client({ connectionString: this.database.url });
     await lock.connect();
     try {
       await lock.query('select pg_advisory_lock($1, 0)', [ADVISORY_NAMESPACE]);
-      await this.grantAppRole(lock);
-      for (const queue of this.defs.keys()) await this.ensureQueue(boss, queue);
+      return await fn();
     } finally {
       await lock.query('select pg_advisory_unlock($1, 0)', [ADVISORY_NAMESPACE]).catch(() => undefined);
       await lock.end();
     }
-    return boss;
   }
 
   /** Lets the application role enqueue, read and cancel jobs inside its own transactions. */
-  private async grantAppRole(client: pg.Client): Promise<void> {
-    await client.query(
+  private async grantAppRole(boss: PgBoss): Promise<void> {
+    await boss.getDb().executeSql(
       `do $$ begin
          if exists (select 1 from pg_roles where rolname = '${APP_ROLE}') and current_user <> '${APP_ROLE}' then
            grant usage on schema ${SCHEMA} to ${APP_ROLE};
@@ -297,10 +310,18 @@ export class JobsService {
            grant select, insert, update on ${SCHEMA}.job to ${APP_ROLE};
          end if;
        end $$`,
+      [],
     );
   }
 
+  /** Creates a queue first used after the boot (a send to an undefined queue, a late definition). */
   private async ensureQueue(boss: PgBoss, queue: string): Promise<void> {
+    if (this.knownQueues.has(queue)) return;
+    await this.underBootLock(() => this.createQueue(boss, queue));
+  }
+
+  /** Creates or updates a queue; the caller holds the boot lock. */
+  private async createQueue(boss: PgBoss, queue: string): Promise<void> {
     if (this.knownQueues.has(queue)) return;
     const o = this.defs.get(queue)?.opts ?? {};
     const queueOpts: PgBoss.Queue = {
