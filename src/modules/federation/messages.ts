@@ -1,0 +1,35 @@
+// Messages of the federation module (数据回流), registered into the platform's message table at import.
+import { registerMessages } from '../../i18n/messages.ts';
+
+export const FEDERATION_MESSAGES = {
+  FEDERATION_FIELD_REQUIRED: { 'zh-CN': '请填写 {field}', en: 'Please fill in {field}' },
+  FEDERATION_FIELD_UNKNOWN: { 'zh-CN': '数据资源没有信息项“{field}”', en: 'The resource has no field "{field}"' },
+  FEDERATION_RESOURCE_NOT_FOUND: { 'zh-CN': '数据资源不存在', en: 'Resource not found' },
+  FEDERATION_RESOURCE_NOT_PUBLISHED: {
+    'zh-CN': '只能回流已发布的数据资源（当前状态：{status}）',
+    en: 'Only a published resource can flow back (current status: {status})',
+  },
+  FEDERATION_PEER_NOT_FOUND: { 'zh-CN': '接收方机构不存在', en: 'The receiving organization does not exist' },
+  FEDERATION_PEER_IS_PROVIDER: {
+    'zh-CN': '接收方不能是数据提供部门本身或其下级',
+    en: 'The receiver cannot be the providing organization or one of its units',
+  },
+  FEDERATION_VALIDITY_INVALID: { 'zh-CN': '有效期须晚于现在', en: 'The validity must end in the future' },
+  FEDERATION_APPLICATION_DISABLED: {
+    'zh-CN': '接收方的数据回流接口应用已停用',
+    en: 'The receiver’s back-flow application is disabled',
+  },
+  FEDERATION_PACKAGE_INVALID: {
+    'zh-CN': '授权包无效（{reason}）：格式、签发方公钥指纹、签名或有效期未通过核验',
+    en: 'The grant package is not valid ({reason}): its format, issuer key fingerprint, signature or validity failed the check',
+  },
+  FEDERATION_LINK_EXISTS: { 'zh-CN': '该授权包已导入', en: 'This grant package has been accepted already' },
+  FEDERATION_LINK_NOT_FOUND: { 'zh-CN': '回流链接不存在', en: 'Back-flow link not found' },
+  FEDERATION_LINK_DISABLED: { 'zh-CN': '回流链接已停用', en: 'The back-flow link is disabled' },
+  FEDERATION_PULL_FAILED: {
+    'zh-CN': '从上级平台拉取数据失败（{reason}），本地数据未改变',
+    en: 'Pulling from the issuing platform failed ({reason}); local data is unchanged',
+  },
+} satisfies Record<string, { 'zh-CN': string; en: string }>;
+
+registerMessages(FEDERATION_MESSAGES);
