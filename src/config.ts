@@ -44,6 +44,12 @@ export const CONFIG_VARS = [
     doc: 'Public base URL printed at start and used in e-mails (default http://HOST:PORT).',
   },
   {
+    name: 'SHUYUAN_PLATFORM_NAME',
+    kind: 'string',
+    default: '数源公共数据资源平台',
+    doc: 'This platform’s name as peer platforms see it (issuer of back-flow grant packages).',
+  },
+  {
     name: 'SHUYUAN_DEMO',
     kind: 'bool',
     default: '1',
@@ -102,6 +108,74 @@ export const CONFIG_VARS = [
     doc: 'SMTP server for notification e-mail (smtp://user:pass@host:587). Unset: e-mails are written to the log.',
   },
   { name: 'SHUYUAN_MAIL_FROM', kind: 'string', default: 'Shuyuan <noreply@shuyuan.local>', doc: 'Sender of notification e-mail.' },
+  // ---- data plane (docs/dataplane.md)
+  {
+    name: 'SHUYUAN_OBJECT_STORE',
+    kind: 'string',
+    default: 'local',
+    doc: 'Where dataset files live: local (files under the data directory, objects/) or s3 (an S3-compatible server, below).',
+  },
+  {
+    name: 'SHUYUAN_S3_ENDPOINT',
+    kind: 'string',
+    default: '',
+    doc: 'S3-compatible endpoint URL (for SHUYUAN_OBJECT_STORE=s3), e.g. http://minio:9000.',
+  },
+  {
+    name: 'SHUYUAN_S3_REGION',
+    kind: 'string',
+    default: 'us-east-1',
+    doc: 'S3 region (self-hosted S3 servers usually accept the default).',
+  },
+  { name: 'SHUYUAN_S3_BUCKET', kind: 'string', default: 'shuyuan', doc: 'S3 bucket for dataset files.' },
+  { name: 'SHUYUAN_S3_ACCESS_KEY', kind: 'string', default: '', secret: true, doc: 'S3 access key id.' },
+  { name: 'SHUYUAN_S3_SECRET_KEY', kind: 'string', default: '', secret: true, doc: 'S3 secret access key.' },
+  { name: 'SHUYUAN_S3_PATH_STYLE', kind: 'bool', default: '1', doc: 'Path-style S3 addressing (most self-hosted S3 servers need it).' },
+  {
+    name: 'SHUYUAN_UPLOAD_MAX_BYTES',
+    kind: 'int',
+    default: String(5 * 1024 ** 3),
+    min: 1024,
+    max: Number.MAX_SAFE_INTEGER,
+    doc: 'Largest file a resumable upload may declare (bytes; default 5 GiB). Larger ones get 413 before any byte is stored.',
+  },
+  {
+    name: 'SHUYUAN_UPLOAD_EXPIRY_HOURS',
+    kind: 'int',
+    default: '24',
+    min: 1,
+    max: 720,
+    doc: 'An unfinished upload untouched this long is deleted.',
+  },
+  {
+    name: 'SHUYUAN_DUCKDB_MEMORY',
+    kind: 'string',
+    default: '512MB',
+    doc: 'DuckDB memory limit (it spills to the data directory beyond it).',
+  },
+  { name: 'SHUYUAN_DUCKDB_THREADS', kind: 'int', default: '2', min: 1, max: 256, doc: 'DuckDB worker threads.' },
+  {
+    name: 'SHUYUAN_INGEST_BAD_ROWS',
+    kind: 'string',
+    default: 'reject',
+    doc: 'What an ingest does with rows that do not fit the schema: reject (the whole file, default) or quarantine (keep the good rows, report the bad ones).',
+  },
+  {
+    name: 'SHUYUAN_QUALITY_GATE',
+    kind: 'int',
+    default: '0',
+    min: 0,
+    max: 100,
+    doc: 'Refuse to publish a dataset version whose overall quality score is below this (0–100; 0 turns the gate off).',
+  },
+  {
+    name: 'SHUYUAN_SOURCE_QUERY_TIMEOUT_SECONDS',
+    kind: 'int',
+    default: '600',
+    min: 1,
+    max: 86400,
+    doc: 'Longest a query against a source database may run before the ingest fails.',
+  },
 ] as const satisfies readonly VarDef[];
 
 export interface Config {
@@ -112,6 +186,8 @@ export interface Config {
   port: number;
   /** SHUYUAN_PUBLIC_URL, or null to derive it from the listening address. */
   publicUrl: string | null;
+  /** SHUYUAN_PLATFORM_NAME: the name peers see (back-flow packages). */
+  platformName: string;
   demo: boolean;
   logLevel: string;
   sessionHours: number;
@@ -125,6 +201,15 @@ export interface Config {
   ledgerCheckpointSeconds: number;
   smtpUrl: string | null;
   mailFrom: string;
+  objectStore: 'local' | 's3';
+  s3: { endpoint: string | null; region: string; bucket: string; accessKey: string; secretKey: string; pathStyle: boolean };
+  uploadMaxBytes: number;
+  uploadExpiryHours: number;
+  duckdbMemory: string;
+  duckdbThreads: number;
+  ingestBadRows: 'reject' | 'quarantine';
+  qualityGate: number;
+  sourceQueryTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -167,6 +252,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const def of CONFIG_VARS as readonly VarDef[]) v[def.name] = parseVar(def, env[def.name]);
   const logLevel = String(v.SHUYUAN_LOG_LEVEL);
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`SHUYUAN_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const objectStore = String(v.SHUYUAN_OBJECT_STORE);
+  if (objectStore !== 'local' && objectStore !== 's3') throw new ConfigError('SHUYUAN_OBJECT_STORE must be local or s3');
+  if (objectStore === 's3' && !v.SHUYUAN_S3_ENDPOINT) throw new ConfigError('SHUYUAN_S3_ENDPOINT is required with SHUYUAN_OBJECT_STORE=s3');
+  const ingestBadRows = String(v.SHUYUAN_INGEST_BAD_ROWS);
+  if (ingestBadRows !== 'reject' && ingestBadRows !== 'quarantine')
+    throw new ConfigError('SHUYUAN_INGEST_BAD_ROWS must be reject or quarantine');
+  const duckdbMemory = String(v.SHUYUAN_DUCKDB_MEMORY);
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(duckdbMemory))
+    throw new ConfigError('SHUYUAN_DUCKDB_MEMORY must look like 512MB or 2GB');
   const host = String(v.SHUYUAN_HOST);
   const port = v.SHUYUAN_PORT as number;
   const config: Config = {
@@ -176,6 +270,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host,
     port,
     publicUrl: String(v.SHUYUAN_PUBLIC_URL ?? '') || null,
+    platformName: String(v.SHUYUAN_PLATFORM_NAME),
     demo: v.SHUYUAN_DEMO as boolean,
     logLevel,
     sessionHours: v.SHUYUAN_SESSION_HOURS as number,
@@ -189,6 +284,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ledgerCheckpointSeconds: v.SHUYUAN_LEDGER_CHECKPOINT_SECONDS as number,
     smtpUrl: (v.SHUYUAN_SMTP_URL as string | null) ?? null,
     mailFrom: String(v.SHUYUAN_MAIL_FROM),
+    objectStore,
+    s3: {
+      endpoint: (v.SHUYUAN_S3_ENDPOINT as string | null) || null,
+      region: String(v.SHUYUAN_S3_REGION),
+      bucket: String(v.SHUYUAN_S3_BUCKET),
+      accessKey: String(v.SHUYUAN_S3_ACCESS_KEY ?? ''),
+      secretKey: String(v.SHUYUAN_S3_SECRET_KEY ?? ''),
+      pathStyle: v.SHUYUAN_S3_PATH_STYLE as boolean,
+    },
+    uploadMaxBytes: v.SHUYUAN_UPLOAD_MAX_BYTES as number,
+    uploadExpiryHours: v.SHUYUAN_UPLOAD_EXPIRY_HOURS as number,
+    duckdbMemory,
+    duckdbThreads: v.SHUYUAN_DUCKDB_THREADS as number,
+    ingestBadRows,
+    qualityGate: v.SHUYUAN_QUALITY_GATE as number,
+    sourceQueryTimeoutSeconds: v.SHUYUAN_SOURCE_QUERY_TIMEOUT_SECONDS as number,
     ...overrides,
   };
   return config;

@@ -13,6 +13,14 @@ import { CatalogService } from './modules/catalog/service.ts';
 import { ElementsService } from './modules/elements/service.ts';
 import { RegistrationService } from './modules/registration/service.ts';
 import { SearchService } from './modules/search/service.ts';
+import { SourcesService } from './modules/sources/service.ts';
+import { createObjectStore, type ObjectStore } from './storage/objectstore.ts';
+import { UploadsService } from './modules/uploads/service.ts';
+import { DatasetsService } from './modules/datasets/service.ts';
+import { EntitlementsService } from './modules/entitlements/service.ts';
+import { GatewayService } from './modules/gateway/service.ts';
+import { SharingService } from './modules/sharing/service.ts';
+import { FederationService } from './modules/federation/service.ts';
 
 export type { Logger };
 
@@ -32,6 +40,14 @@ export interface AppContext {
   elements: ElementsService;
   registration: RegistrationService;
   search: SearchService;
+  sources: SourcesService;
+  objects: ObjectStore;
+  uploads: UploadsService;
+  datasets: DatasetsService;
+  entitlements: EntitlementsService;
+  gateway: GatewayService;
+  sharing: SharingService;
+  federation: FederationService;
 }
 
 export function createContext(config: Config, database: Database, log: Logger): AppContext {
@@ -48,5 +64,13 @@ export function createContext(config: Config, database: Database, log: Logger): 
   ctx.elements = new ElementsService(ctx);
   ctx.registration = new RegistrationService(ctx);
   ctx.search = new SearchService(ctx);
+  ctx.sources = new SourcesService(ctx);
+  ctx.objects = createObjectStore(config);
+  ctx.uploads = new UploadsService(ctx);
+  ctx.entitlements = new EntitlementsService(ctx);
+  ctx.datasets = new DatasetsService(ctx);
+  ctx.gateway = new GatewayService(ctx);
+  ctx.sharing = new SharingService(ctx);
+  ctx.federation = new FederationService(ctx);
   return ctx;
 }

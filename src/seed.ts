@@ -3,8 +3,11 @@
 import type { AppContext } from './context.ts';
 import { ROLES, SYSTEM } from './modules/identity/actor.ts';
 import { seedCatalogDemo } from './modules/catalog/seed.ts';
+import { seedDatasetsDemo } from './modules/datasets/seed.ts';
+import { seedGatewayDemo } from './modules/gateway/seed.ts';
 import { seedElementsDemo } from './modules/elements/seed.ts';
 import { seedRegistrationDemo } from './modules/registration/seed.ts';
+import { seedSharingDemo } from './modules/sharing/seed.ts';
 
 export interface DemoLogin {
   username: string;
@@ -26,6 +29,9 @@ export async function seedDemo(ctx: AppContext): Promise<DemoSummary> {
     await seedCatalogDemo(ctx);
     await seedElementsDemo(ctx);
     await seedRegistrationDemo(ctx);
+    await seedDatasetsDemo(ctx);
+    await seedGatewayDemo(ctx);
+    await seedSharingDemo(ctx);
   }
   if (summary.created) {
     // A first message in every demo user's inbox, so the bell and the inbox are not empty on first look.

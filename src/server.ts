@@ -59,7 +59,11 @@ export async function startPlatform(config: Config, opts: StartOptions): Promise
     const database = openDatabase(handle.url);
     cleanup.unshift(() => database.close());
     const ctx = createContext(config, database, log);
+    cleanup.unshift(async () => ctx.objects.destroy?.());
+    cleanup.unshift(() => ctx.datasets.close());
     await ctx.ledger.init();
+    // Ingests a killed process left half-done fail cleanly (no version was published; scratch files go).
+    await ctx.datasets.recoverInterrupted();
     cleanup.unshift(() => ctx.ledger.stop());
     // Stopped in every case: with jobs off, a send still boots pg-boss lazily (no workers).
     cleanup.unshift(() => ctx.jobs.stop());

@@ -239,3 +239,25 @@ export async function waitForPidGone(pid: number, timeoutMs = 30_000): Promise<b
   while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   return !pidAlive(pid);
 }
+
+/** Uploads bytes through the resumable upload API (tus 1.0: create, then one PATCH) and returns the upload id. */
+export async function tusUpload(c: TestClient, fileName: string, bytes: Buffer | string, fileType = 'text/csv'): Promise<string> {
+  const body = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const headers: Record<string, string> = { 'tus-resumable': '1.0.0' };
+  if (c.cookies.size) headers.cookie = [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  if (c.csrf) headers['x-csrf-token'] = c.csrf;
+  const created = await fetch(c.base + '/api/uploads', {
+    method: 'POST',
+    headers: { ...headers, 'upload-length': String(body.length), 'upload-metadata': `filename ${b64(fileName)},filetype ${b64(fileType)}` },
+  });
+  if (created.status !== 201) throw new Error(`upload create: ${created.status} ${await created.text()}`);
+  const url = created.headers.get('location')!;
+  const patched = await fetch(c.base + url, {
+    method: 'PATCH',
+    headers: { ...headers, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+    body: new Uint8Array(body),
+  });
+  if (patched.status !== 204) throw new Error(`upload patch: ${patched.status} ${await patched.text()}`);
+  return url.split('/').pop()!;
+}

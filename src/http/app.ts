@@ -25,6 +25,13 @@ import { registerCatalogRoutes } from '../modules/catalog/routes.ts';
 import { registerElementsRoutes } from '../modules/elements/routes.ts';
 import { registerRegistrationRoutes } from '../modules/registration/routes.ts';
 import { registerSearchRoutes } from '../modules/search/routes.ts';
+import { registerSourcesRoutes } from '../modules/sources/routes.ts';
+import { registerUploadsRoutes } from '../modules/uploads/routes.ts';
+import { registerDatasetsRoutes } from '../modules/datasets/routes.ts';
+import { registerEntitlementsRoutes } from '../modules/entitlements/routes.ts';
+import { registerGatewayRoutes } from '../modules/gateway/routes.ts';
+import { registerSharingRoutes } from '../modules/sharing/routes.ts';
+import { registerFederationRoutes } from '../modules/federation/routes.ts';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -155,6 +162,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await registerElementsRoutes(app, ctx);
   await registerRegistrationRoutes(app, ctx);
   await registerSearchRoutes(app, ctx);
+  await registerSourcesRoutes(app, ctx);
+  await registerUploadsRoutes(app, ctx);
+  await registerDatasetsRoutes(app, ctx);
+  await registerEntitlementsRoutes(app, ctx);
+  await registerGatewayRoutes(app, ctx);
+  await registerSharingRoutes(app, ctx);
+  await registerFederationRoutes(app, ctx);
 
   // The web app (built by Vite into web/dist), with client-side routing falling back to index.html.
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));

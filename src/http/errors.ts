@@ -27,14 +27,14 @@ export const STANDARD_ERROR_STATUSES: Record<number, string> = {
   500: 'Internal error (the request id is in the message and the x-request-id header)',
 };
 
-interface Mapped {
+export interface Mapped {
   status: number;
   code: string;
   params: Record<string, unknown>;
   details?: unknown;
 }
 
-function mapError(err: FastifyError | AppError | Error, req: FastifyRequest, bodyLimit: number): Mapped {
+export function mapError(err: FastifyError | AppError | Error, req: FastifyRequest, bodyLimit: number): Mapped {
   if (err instanceof AppError) return { status: err.status, code: err.code, params: err.params, details: err.details };
   const fe = err as FastifyError & { validation?: unknown[]; validationContext?: string };
   if (fe.validation) {

@@ -99,13 +99,20 @@ test('the admin creates a user through the UI and that user can log in', async (
     await login(page, username, password);
     assert.deepEqual(await menuKeys(page), [
       'apiKeys',
+      'applications',
       'calendar',
       'catalog',
+      'datasets',
       'elements',
       'home',
       'lists',
       'notifications',
       'registrations',
+      'sharingGrants',
+      'sharingIncoming',
+      'sharingMine',
+      'sharingNew',
+      'sources',
     ]);
   } finally {
     await context.close();

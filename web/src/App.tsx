@@ -27,6 +27,16 @@ const ElementsPage = lazy(() => import('./pages/catalog/ElementsPage.tsx'));
 const ListsPage = lazy(() => import('./pages/catalog/ListsPage.tsx'));
 const RegistrationsPage = lazy(() => import('./pages/catalog/RegistrationsPage.tsx'));
 const RegistrationLookupPage = lazy(() => import('./pages/catalog/RegistrationLookupPage.tsx'));
+const DatasetPage = lazy(() => import('./pages/datasets/DatasetPage.tsx'));
+const DatasetsPage = lazy(() => import('./pages/datasets/DatasetsPage.tsx'));
+const SourcesPage = lazy(() => import('./pages/sources/SourcesPage.tsx'));
+const RequestWizardPage = lazy(() => import('./pages/sharing/RequestWizardPage.tsx'));
+const RequestsPage = lazy(() => import('./pages/sharing/RequestsPage.tsx'));
+const RequestDetailPage = lazy(() => import('./pages/sharing/RequestDetailPage.tsx'));
+const GrantsPage = lazy(() => import('./pages/sharing/GrantsPage.tsx'));
+const SharingManagePage = lazy(() => import('./pages/sharing/ManagePage.tsx'));
+const ApplicationsPage = lazy(() => import('./pages/sharing/ApplicationsPage.tsx'));
+const MyDataUsesPage = lazy(() => import('./pages/sharing/MyDataUsesPage.tsx'));
 
 const ELEMENTS: Record<PageKey, ReactNode> = {
   home: <HomePage />,
@@ -34,10 +44,21 @@ const ELEMENTS: Record<PageKey, ReactNode> = {
   catalogResource: <ResourceDetailPage />,
   catalogNew: <ResourceEditorPage />,
   catalogEdit: <ResourceEditorPage />,
+  catalogData: <DatasetPage />,
+  datasets: <DatasetsPage />,
+  sources: <SourcesPage />,
   review: <ReviewQueuePage />,
   elements: <ElementsPage />,
   lists: <ListsPage />,
   registrations: <RegistrationsPage />,
+  sharingNew: <RequestWizardPage />,
+  sharingMine: <RequestsPage box="mine" />,
+  sharingIncoming: <RequestsPage box="incoming" />,
+  sharingRequest: <RequestDetailPage />,
+  sharingGrants: <GrantsPage />,
+  sharingManage: <SharingManagePage />,
+  applications: <ApplicationsPage />,
+  myDataUses: <MyDataUsesPage />,
   users: <UsersPage />,
   orgs: <OrgsPage />,
   ledger: <LedgerPage />,

@@ -8,10 +8,21 @@ export type PageKey =
   | 'catalogResource'
   | 'catalogNew'
   | 'catalogEdit'
+  | 'catalogData'
+  | 'datasets'
+  | 'sources'
   | 'review'
   | 'elements'
   | 'lists'
   | 'registrations'
+  | 'sharingNew'
+  | 'sharingMine'
+  | 'sharingIncoming'
+  | 'sharingRequest'
+  | 'sharingGrants'
+  | 'sharingManage'
+  | 'applications'
+  | 'myDataUses'
   | 'users'
   | 'orgs'
   | 'ledger'
@@ -34,6 +45,8 @@ const ADMIN_READERS = ['authority_admin', 'auditor', 'security_officer'] as cons
 const CATALOG_EDITORS = ['authority_admin', 'provider_clerk'] as const;
 /** Government roles that read the lists (the API refuses the others). */
 const LIST_READERS = ['authority_admin', 'provider_clerk', 'consumer_clerk', 'auditor'] as const;
+/** Department clerks: departments both request shared data and provide it (issue 6). */
+const CLERKS = ['consumer_clerk', 'provider_clerk'] as const;
 
 export const PAGES: readonly PageDef[] = [
   { key: 'home', path: '/' },
@@ -41,6 +54,11 @@ export const PAGES: readonly PageDef[] = [
   { key: 'catalogResource', path: '/catalog/resources/:id', hidden: true, editRoles: CATALOG_EDITORS },
   { key: 'catalogNew', path: '/catalog/new', hidden: true, roles: CATALOG_EDITORS },
   { key: 'catalogEdit', path: '/catalog/resources/:id/edit', hidden: true, roles: CATALOG_EDITORS },
+  // A resource's data (issue 5): everyone signed in; what they may do there is the dataset's canManage.
+  { key: 'catalogData', path: '/catalog/resources/:id/data', hidden: true },
+  { key: 'datasets', path: '/datasets', roles: ['authority_admin', 'provider_clerk', 'auditor'] },
+  // Source databases (issue 5): a department's connections; auditors read.
+  { key: 'sources', path: '/sources', roles: ['authority_admin', 'provider_clerk', 'auditor'], editRoles: CATALOG_EDITORS },
   { key: 'review', path: '/review', roles: ['authority_admin'] },
   { key: 'elements', path: '/elements', roles: ['authority_admin', 'provider_clerk', 'auditor'], editRoles: ['authority_admin'] },
   { key: 'lists', path: '/lists', roles: LIST_READERS, editRoles: CATALOG_EDITORS },
@@ -50,6 +68,16 @@ export const PAGES: readonly PageDef[] = [
     roles: ['authority_admin', 'provider_clerk', 'auditor'],
     editRoles: ['authority_admin', 'provider_clerk'],
   },
+  // Government data sharing (issue 6): requests, the provider's answers, grants, the authority's supervision.
+  { key: 'sharingNew', path: '/sharing/new', roles: CLERKS },
+  { key: 'sharingMine', path: '/sharing/requests', roles: CLERKS },
+  { key: 'sharingIncoming', path: '/sharing/incoming', roles: ['provider_clerk'] },
+  { key: 'sharingRequest', path: '/sharing/requests/:id', hidden: true, roles: LIST_READERS },
+  { key: 'sharingGrants', path: '/sharing/grants', roles: LIST_READERS, editRoles: ['authority_admin', 'provider_clerk'] },
+  { key: 'sharingManage', path: '/sharing/manage', roles: ['authority_admin', 'auditor'], editRoles: ['authority_admin'] },
+  { key: 'applications', path: '/applications', roles: CLERKS },
+  // The data subject's own view: who used records about me (a person or company signed in).
+  { key: 'myDataUses', path: '/my-data-uses', roles: ['public_user'] },
   { key: 'users', path: '/users', roles: ADMIN_READERS, editRoles: ['authority_admin'] },
   { key: 'orgs', path: '/orgs', roles: ADMIN_READERS, editRoles: ['authority_admin'] },
   { key: 'ledger', path: '/ledger', roles: ADMIN_READERS },

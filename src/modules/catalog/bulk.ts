@@ -24,12 +24,12 @@
 // injection; the import removes exactly that apostrophe again.
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import ExcelJS from 'exceljs';
 import { Compile } from 'typebox/compile';
 import type { AppContext } from '../../context.ts';
 import { AppError, badRequest, conflict } from '../../errors.ts';
 import { translate, type Lang } from '../../i18n/messages.ts';
+import { SafeWorkbookReader, type WorkbookReaderOptions } from '../../xlsx-reader.ts';
 import { SYSTEM, type Actor } from '../identity/actor.ts';
 import './messages.ts';
 import {
@@ -804,61 +804,14 @@ function cellOf(v: unknown): CellValue {
 
 class TooManyRows extends Error {}
 
-/** Decodes UTF-8 across chunk boundaries (a character split between two chunks stays whole). */
-async function* utf8Strings(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  for await (const c of chunks) {
-    const s = typeof c === 'string' ? c : decoder.write(c);
-    if (s) yield s;
-  }
-  const rest = decoder.end();
-  if (rest) yield rest;
-}
-
-type ZipEntry = NodeJS.ReadableStream & { autodrain(): unknown };
-function utf8Entry(entry: ZipEntry): NodeJS.ReadableStream {
-  return Readable.from(utf8Strings(entry as unknown as AsyncIterable<Buffer>));
-}
-
-/**
- * exceljs 4.4.0's streaming reader decodes every zip chunk of an XML part on its own (lib/utils/parse-sax.js),
- * which garbles a multi-byte character (all of Chinese) that straddles two chunks. This reader hands it
- * already-decoded strings instead (it passes strings through untouched).
- */
-const StreamReader = ExcelJS.stream.xlsx.WorkbookReader as unknown as new (
-  input: NodeJS.ReadableStream,
-  options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>,
-) => AsyncIterable<AsyncIterable<ExcelJS.Row> & { name: string }>;
-class Utf8WorkbookReader extends StreamReader {
-  _parseWorksheet(iterator: AsyncIterable<Buffer>, sheetNo: string) {
-    return (StreamReader.prototype as unknown as { _parseWorksheet: (i: unknown, n: string) => unknown })._parseWorksheet.call(
-      this,
-      utf8Strings(iterator),
-      sheetNo,
-    );
-  }
-  _parseSharedStrings(entry: ZipEntry) {
-    return (StreamReader.prototype as unknown as { _parseSharedStrings: (e: unknown) => unknown })._parseSharedStrings.call(
-      this,
-      utf8Entry(entry),
-    );
-  }
-  _parseWorkbook(entry: ZipEntry) {
-    return (StreamReader.prototype as unknown as { _parseWorkbook: (e: unknown) => unknown })._parseWorkbook.call(this, utf8Entry(entry));
-  }
-  _parseRels(entry: ZipEntry) {
-    return (StreamReader.prototype as unknown as { _parseRels: (e: unknown) => unknown })._parseRels.call(this, utf8Entry(entry));
-  }
-}
-
 async function readXlsx(buf: Buffer): Promise<Table[]> {
-  const reader = new Utf8WorkbookReader(Readable.from([buf]), {
+  const reader = new SafeWorkbookReader(Readable.from([buf]), {
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
     styles: 'ignore',
     worksheets: 'emit',
     entries: 'ignore',
-  } as Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>);
+  } as WorkbookReaderOptions);
   const tables: Table[] = [];
   let total = 0;
   for await (const ws of reader) {

@@ -57,6 +57,7 @@ import {
   type UpdateResourceInput,
 } from './schemas.ts';
 import { toTableSchema, type TableSchema } from './tableschema.ts';
+import { TtlCache } from '../../ttl-cache.ts';
 import { catalogVisibility, isVisible, seesInternals, visibleSql, type CatalogVisibility } from './visibility.ts';
 
 export { catalogVisibility, isVisible, visibleSql, seesInternals, type CatalogVisibility } from './visibility.ts';
@@ -516,6 +517,8 @@ export interface RegistrationSubject {
 
 export class CatalogService {
   readonly repo = new CatalogRepository();
+  /** getForRead's rows (the data read path); cleared by this process's writes, else stale at most its TTL. */
+  readonly #readCache = new TtlCache<string, { row: ResourceRow | undefined; fields: ReturnType<typeof fieldRowToData>[] }>();
 
   constructor(readonly ctx: AppContext) {
     // Role matrix of the catalog (see README.md). Reads are filtered by visibility; scope checks on the provider org.
@@ -613,6 +616,39 @@ export class CatalogService {
   async get(actor: Actor, id: string): Promise<ResourceT> {
     const { row, v } = await this.loadVisible(this.db, actor, id);
     return this.detail(actor, row, v);
+  }
+
+  /**
+   * What the data plane needs of a resource on every read (the one visibility rule applies, as in get()): its
+   * identity, provider, share and open modes and fields, without the detail page's grading basis, transitions and
+   * events — the gateway's hot path reads it on every call.
+   */
+  async getForRead(
+    actor: Actor,
+    id: string,
+  ): Promise<
+    Pick<ResourceT, 'id' | 'code' | 'nameZh' | 'nameEn' | 'shareMode' | 'openMode' | 'updateFrequency'> & {
+      providerOrgId: string;
+      fields: Array<{ code: string; nameZh: string; dataType: string; piiKind: string }>;
+    }
+  > {
+    // The rows are cached briefly (every gateway call reads them); visibility is decided for this actor each time.
+    const { row, fields } = await this.#readCache.get(id, async () => {
+      const r = await this.repo.getResource(this.db, id, {});
+      return { row: r, fields: r ? (await this.repo.getFields(this.db, r.id)).map(fieldRowToData) : [] };
+    });
+    if (!row || !isVisible(await this.visibility(actor), row)) throw notFound('CATALOG_RESOURCE_NOT_FOUND', { id }, { id });
+    return {
+      id: row.id,
+      code: row.code,
+      nameZh: row.name_zh,
+      nameEn: row.name_en,
+      shareMode: row.share_mode,
+      openMode: row.open_mode,
+      updateFrequency: row.update_frequency,
+      providerOrgId: row.provider_org_id,
+      fields: fields.map((f) => ({ code: f.code, nameZh: f.nameZh, dataType: f.dataType, piiKind: f.piiKind })),
+    };
   }
 
   /** Counts a view (popularity). Not a state change: no ledger entry, no lock-version bump. */
@@ -885,6 +921,7 @@ export class CatalogService {
   }
 
   async update(actor: Actor, id: string, input: UpdateResourceInput, ifMatch?: number): Promise<ResourceT> {
+    this.#readCache.clear();
     const g = await this.gradingContext();
     await this.db.transaction().execute(async (tx) => {
       const { row } = await this.loadVisible(tx, actor, id, true);
@@ -901,6 +938,7 @@ export class CatalogService {
   }
 
   async replaceFields(actor: Actor, id: string, body: { fields: FieldInputT[]; lockVersion?: number; comment?: string }, ifMatch?: number) {
+    this.#readCache.clear();
     const g = await this.gradingContext();
     await this.db.transaction().execute(async (tx) => {
       const { row } = await this.loadVisible(tx, actor, id, true);
@@ -918,6 +956,7 @@ export class CatalogService {
   // ------------------------------------------------------------------------------ lifecycle
 
   async transition(actor: Actor, id: string, body: { to: Status; comment: string; lockVersion?: number }): Promise<ResourceT> {
+    this.#readCache.clear();
     const g = await this.gradingContext();
     await this.db.transaction().execute(async (tx) => {
       const { row } = await this.loadVisible(tx, actor, id, true);
@@ -1096,6 +1135,7 @@ export class CatalogService {
     id: string,
     body: { grade: GradeValue['grade']; level?: number | null; comment: string; lockVersion?: number },
   ) {
+    this.#readCache.clear();
     const g = await this.gradingContext();
     await this.db.transaction().execute(async (tx) => {
       const { row } = await this.loadVisible(tx, actor, id, true);

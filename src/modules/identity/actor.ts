@@ -25,6 +25,8 @@ export interface Actor {
   orgPath: string[];
   roles: Role[];
   apiKeyId?: string;
+  /** The application (应用系统) an API key belongs to: entitlements narrowed to it match (issue 6 §4). */
+  applicationId?: string;
   sessionId?: string;
 }
 

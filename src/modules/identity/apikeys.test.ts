@@ -90,6 +90,13 @@ describe('API keys', () => {
     assert.equal(again.body.error.code, 'SIGNATURE_REPLAYED');
   });
 
+  test('the same nonce sent by several requests at once is accepted once (nonces are remembered in batches)', async () => {
+    const nonce = 'burst-nonce-0123456789';
+    const answers = await Promise.all(Array.from({ length: 6 }, () => signed('GET', '/api/auth/me', key, undefined, { nonce })));
+    assert.equal(answers.filter((r) => r.status === 200).length, 1, JSON.stringify(answers.map((r) => r.status)));
+    assert.ok(answers.filter((r) => r.status !== 200).every((r) => r.body.error.code === 'SIGNATURE_REPLAYED'));
+  });
+
   test('a body that does not match the signed hash, a wrong secret or a changed path is 401 SIGNATURE_INVALID', async () => {
     const tampered = await signed(
       'POST',

@@ -18,8 +18,8 @@
 // A stolen database dump alone (backup, SQL injection, read replica) therefore cannot forge requests; the
 // master key file must be shared by all processes (like the ledger signing key) and is part of backups.
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import fs from 'node:fs/promises';
 import path from 'node:path';
+import { KeyFile } from '../../keyfile.ts';
 
 export const SIGNATURE_HEADERS = {
   appKey: 'x-shuyuan-appkey',
@@ -92,35 +92,17 @@ export function newAppSecret(): string {
 
 /** The master key of the data directory (AES-256-GCM), created on first use. */
 export class SecretBox {
-  #key: Promise<Buffer> | null = null;
-  constructor(readonly dataDir: string) {}
+  readonly #key: KeyFile;
+  constructor(readonly dataDir: string) {
+    this.#key = new KeyFile(path.join(dataDir, 'keys', 'master.key'));
+  }
 
   get file(): string {
-    return path.join(this.dataDir, 'keys', 'master.key');
+    return this.#key.file;
   }
 
   private key(): Promise<Buffer> {
-    return (this.#key ??= this.load().catch((e: unknown) => {
-      this.#key = null;
-      throw e;
-    }));
-  }
-
-  private async load(): Promise<Buffer> {
-    await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    try {
-      // 'wx': two processes starting at once — exactly one creates the key, the other reads it.
-      await fs.writeFile(this.file, randomBytes(32).toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    for (let attempt = 0; ; attempt++) {
-      const key = Buffer.from((await fs.readFile(this.file, 'utf8')).trim(), 'base64');
-      if (key.length === 32) return key;
-      // Another process may be between creating and writing the file.
-      if (attempt >= 20) throw new Error(`${this.file} does not hold a 32-byte base64 key`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    return this.#key.key();
   }
 
   async seal(plain: string, aad: string): Promise<string> {

@@ -61,6 +61,7 @@ export interface ApiKeysTable {
   created_at: Timestamp;
   last_used_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
+  application_id: Generated<string | null>;
 }
 
 export interface ApiKeyNoncesTable {
@@ -336,21 +337,42 @@ export class IdentityRepository {
       .execute();
   }
 
+  // ---- ID numbers (migrations/0013_gateway.sql: the data-subject view) ----
+  async idNumberOf(db: Executor, userId: string): Promise<string | null> {
+    const { rows } = await sql<{ id_number: string | null }>`select id_number from users where id = ${userId}`.execute(db);
+    return rows[0]?.id_number ?? null;
+  }
+
+  async setIdNumber(db: Executor, username: string, idNumber: string): Promise<Array<{ id: string; org_id: string }>> {
+    const { rows } = await sql<{ id: string; org_id: string }>`
+      update users set id_number = ${idNumber}, updated_at = now() where lower(username) = lower(${username}) and id_number is null
+      returning id, org_id`.execute(db);
+    return rows;
+  }
+
   // ---- API keys ----
   insertApiKey(
     db: Executor,
-    k: { userId: string; name: string; appKey: string; secretSha256: string; secretEnc: string },
+    k: { userId: string; name: string; appKey: string; secretSha256: string; secretEnc: string; applicationId?: string | null },
   ): Promise<ApiKeyRow> {
     return db
       .insertInto('api_keys')
-      .values({ user_id: k.userId, name: k.name, app_key: k.appKey, secret_sha256: k.secretSha256, secret_enc: k.secretEnc })
+      .values({
+        user_id: k.userId,
+        name: k.name,
+        app_key: k.appKey,
+        secret_sha256: k.secretSha256,
+        secret_enc: k.secretEnc,
+        application_id: k.applicationId ?? null,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
   }
 
-  listApiKeys(db: Executor, userId: string | null): Promise<Array<ApiKeyRow & { username: string }>> {
+  listApiKeys(db: Executor, userId: string | null, applicationId?: string): Promise<Array<ApiKeyRow & { username: string }>> {
     let q = db.selectFrom('api_keys as k').innerJoin('users as u', 'u.id', 'k.user_id').selectAll('k').select('u.username');
     if (userId) q = q.where('k.user_id', '=', userId);
+    if (applicationId) q = q.where('k.application_id', '=', applicationId);
     return q.orderBy('k.created_at', 'desc').execute();
   }
 
@@ -360,15 +382,31 @@ export class IdentityRepository {
 
   /** A live key of an active user, with the owner (for the signature check). */
   getLiveApiKeyByAppKey(db: Executor, appKey: string) {
-    return db
-      .selectFrom('api_keys as k')
-      .innerJoin('users as u', 'u.id', 'k.user_id')
-      .where('k.app_key', '=', appKey)
-      .where('k.revoked_at', 'is', null)
-      .where('u.status', '=', 'active')
-      .select(['k.id', 'k.app_key', 'k.secret_enc', 'k.last_used_at', 'u.id as user_id', 'u.username', 'u.display_name', 'u.org_id'])
-      .select(rolesOf('u.id').as('roles'))
-      .executeTakeFirst();
+    return (
+      db
+        .selectFrom('api_keys as k')
+        .innerJoin('users as u', 'u.id', 'k.user_id')
+        .where('k.app_key', '=', appKey)
+        .where('k.revoked_at', 'is', null)
+        .where('u.status', '=', 'active')
+        // A key of a disabled application (migrations/0013_gateway.sql) no longer signs.
+        .where(
+          sql<boolean>`k.application_id is null or exists (select 1 from applications a where a.id = k.application_id and a.state = 'active')`,
+        )
+        .select([
+          'k.id',
+          'k.app_key',
+          'k.secret_enc',
+          'k.last_used_at',
+          'k.application_id',
+          'u.id as user_id',
+          'u.username',
+          'u.display_name',
+          'u.org_id',
+        ])
+        .select(rolesOf('u.id').as('roles'))
+        .executeTakeFirst()
+    );
   }
 
   async revokeApiKey(db: Executor, id: string): Promise<void> {
@@ -389,14 +427,14 @@ export class IdentityRepository {
   }
 
   /** Records a nonce; false when it was seen before (a replay). */
-  async rememberNonce(db: Executor, appKey: string, nonce: string): Promise<boolean> {
-    const r = await db
-      .insertInto('api_key_nonces')
-      .values({ app_key: appKey, nonce })
-      .onConflict((oc) => oc.doNothing())
-      .returning('nonce')
-      .executeTakeFirst();
-    return r !== undefined;
+  /** Remembers many nonces in one statement; true for each one not seen before (a repeat in the list: false). */
+  async rememberNonces(db: Executor, items: { appKey: string; nonce: string }[]): Promise<boolean[]> {
+    const { rows } = await sql<{ app_key: string; nonce: string }>`
+      insert into api_key_nonces (app_key, nonce)
+      select k, n from unnest(${items.map((i) => i.appKey)}::text[], ${items.map((i) => i.nonce)}::text[]) as t(k, n)
+      on conflict do nothing returning app_key, nonce`.execute(db);
+    const fresh = new Set(rows.map((r) => `${r.app_key}\n${r.nonce}`));
+    return items.map((i) => fresh.delete(`${i.appKey}\n${i.nonce}`));
   }
 
   async forgetNoncesOlderThan(db: Executor, seconds: number): Promise<void> {

@@ -42,6 +42,7 @@ import { assertPasswordPolicy, dummyHash, hashPassword, verifyPassword } from '.
 import { IdentityRepository, type ApiKeyRow, type OrgRow, type SessionUser, type UserWithRoles } from './repository.ts';
 import type { ApiKeyT, CreateOrgInput, MeT, OrgT, UpdateOrgInput, UpdateUserInput, UserT } from './schemas.ts';
 import { isValidUscc, makeUscc } from './uscc.ts';
+import { GroupCommit } from '../../db/group-commit.ts';
 
 export const SESSION_COOKIE = 'sy_session';
 export const CSRF_COOKIE = 'sy_csrf';
@@ -98,6 +99,8 @@ export class IdentityService {
   #sessions = new Map<string, CachedSession>();
   #ipFailures = new Map<string, { count: number; since: number }>();
   #lastNonceSweep = 0;
+  /** Nonces of concurrent signed requests, remembered together (one commit for all; a replay is still refused). */
+  readonly #nonces = new GroupCommit<{ appKey: string; nonce: string }, boolean>((items) => this.repo.rememberNonces(this.db, items));
   #lastSessionSweep = 0;
 
   constructor(
@@ -115,7 +118,7 @@ export class IdentityService {
   async actorFor(
     u: { user_id: string; username: string; display_name: string; org_id: string; roles: Role[] },
     kind: 'user' | 'api_key',
-    extra: { sessionId?: string; apiKeyId?: string } = {},
+    extra: { sessionId?: string; apiKeyId?: string; applicationId?: string } = {},
   ): Promise<Actor> {
     return {
       kind,
@@ -218,14 +221,14 @@ export class IdentityService {
         { windowSeconds: this.config.signatureWindowSeconds, serverTime: Math.floor(Date.now() / 1000) },
       );
     }
-    if (!(await this.repo.rememberNonce(this.db, key.app_key, nonce!))) throw new AppError(401, 'SIGNATURE_REPLAYED');
+    if (!(await this.#nonces.add({ appKey: key.app_key, nonce: nonce! }))) throw new AppError(401, 'SIGNATURE_REPLAYED');
     const now = Date.now();
     if (!key.last_used_at || now - new Date(key.last_used_at).getTime() >= 60_000) await this.repo.touchApiKey(this.db, key.id);
     if (now - this.#lastNonceSweep > 60_000) {
       this.#lastNonceSweep = now;
       await this.repo.forgetNoncesOlderThan(this.db, 2 * this.config.signatureWindowSeconds + 60);
     }
-    return this.actorFor(key, 'api_key', { apiKeyId: key.id });
+    return this.actorFor(key, 'api_key', { apiKeyId: key.id, ...(key.application_id ? { applicationId: key.application_id } : {}) });
   }
 
   // ======================================================================= login, logout, password
@@ -451,7 +454,12 @@ export class IdentityService {
     };
   }
 
-  async createApiKey(actor: Actor, name: string): Promise<{ id: string; name: string; appKey: string; appSecret: string }> {
+  /** A key of the actor; `applicationId`: bound to an application of the actor's organization (the caller checked it). */
+  async createApiKey(
+    actor: Actor,
+    name: string,
+    opts: { applicationId?: string } = {},
+  ): Promise<{ id: string; name: string; appKey: string; appSecret: string }> {
     await this.authz.authorize(actor, 'api_key.create', { type: 'api_key', userId: actor.userId, orgId: actor.orgId });
     const appKey = newAppKey();
     const appSecret = newAppSecret();
@@ -463,17 +471,44 @@ export class IdentityService {
         appKey,
         secretSha256: sha256Hex(appSecret),
         secretEnc,
+        applicationId: opts.applicationId ?? null,
       });
       await this.ledger.append(tx, {
         actor,
         action: 'api_key.create',
         objectType: 'api_key',
         objectId: r.id,
-        details: { name: r.name, appKey },
+        details: { name: r.name, appKey, ...(opts.applicationId ? { applicationId: opts.applicationId } : {}) },
       });
       return r;
     });
     return { id: row.id, name: row.name, appKey, appSecret };
+  }
+
+  /** The user's own 公民身份号码 (real-name identity), for the data-subject view; null when not on record. */
+  async idNumberOf(userId: string): Promise<string | null> {
+    return this.repo.idNumberOf(this.db, userId);
+  }
+
+  /** Records a user's ID number (the demo seed gives the public user one; a real deployment's identity check would). */
+  async setIdNumber(actor: Actor, username: string, idNumber: string): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const rows = await this.repo.setIdNumber(tx, username, idNumber);
+      if (!rows[0]) return;
+      await this.ledger.append(tx, {
+        actor,
+        action: 'user.set_id_number',
+        objectType: 'user',
+        objectId: rows[0].id,
+        orgId: rows[0].org_id,
+        details: { username, idNumberSuffix: idNumber.slice(-4) },
+      });
+    });
+  }
+
+  /** The keys of one application (the applications module checked the actor may see it). */
+  async applicationKeys(applicationId: string): Promise<ApiKeyT[]> {
+    return (await this.repo.listApiKeys(this.db, null, applicationId)).map((r) => this.apiKeyView(r));
   }
 
   async listApiKeys(actor: Actor, all: boolean): Promise<ApiKeyT[]> {
@@ -483,11 +518,13 @@ export class IdentityService {
     return rows.map((r) => this.apiKeyView(r));
   }
 
-  async revokeApiKey(actor: Actor, id: string): Promise<void> {
+  /** `opts.applicationManaged`: the applications module checked that the actor manages the key's application. */
+  async revokeApiKey(actor: Actor, id: string, opts: { applicationManaged?: boolean } = {}): Promise<void> {
     const key = await this.repo.getApiKey(this.db, id);
     if (!key) throw new AppError(404, 'API_KEY_NOT_FOUND', {}, { id });
     const owner = await this.repo.getUser(this.db, key.user_id);
-    await this.authz.authorize(actor, 'api_key.revoke', { type: 'api_key', id, userId: key.user_id, orgId: owner?.org_id ?? null });
+    if (!opts.applicationManaged || !key.application_id)
+      await this.authz.authorize(actor, 'api_key.revoke', { type: 'api_key', id, userId: key.user_id, orgId: owner?.org_id ?? null });
     if (key.revoked_at) return;
     await this.db.transaction().execute(async (tx) => {
       await this.repo.revokeApiKey(tx, id);

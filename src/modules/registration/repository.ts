@@ -1,5 +1,6 @@
 // SQL of the registration module (登记): settings, applications, timeline, deadlines, objections, certificates.
 import { sql, type ColumnType, type Generated, type Selectable } from 'kysely';
+import { withSessionLock } from '../../db/locks.ts';
 import type { Db, Executor } from '../../db/database.ts';
 import type { RegistrationState } from './workflow.ts';
 
@@ -703,14 +704,7 @@ export class RegistrationRepository {
    * demo at once do it once (fn uses the pool as usual).
    */
   async withSeedLock<T>(db: Db, fn: () => Promise<T>): Promise<T> {
-    return db.connection().execute(async (conn) => {
-      await sql`select pg_advisory_lock(hashtext('shuyuan.registration.seed'))`.execute(conn);
-      try {
-        return await fn();
-      } finally {
-        await sql`select pg_advisory_unlock(hashtext('shuyuan.registration.seed'))`.execute(conn);
-      }
-    });
+    return withSessionLock(db, 'shuyuan.registration.seed', fn);
   }
 
   async countAll(db: Executor): Promise<number> {

@@ -16,6 +16,7 @@ import type { Executor, Tx } from '../../db/database.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.ts';
 import { SYSTEM, type Actor } from '../identity/actor.ts';
 import { addDays, chinaDate } from '../jobs/calendar.ts';
+import { DeadlineJobs, planDeadline, SettingsCache } from '../jobs/deadlines.ts';
 import type { NotifyTarget } from '../jobs/notifications.ts';
 import { contentHash, displayQueryCode, formatNumber, newQueryCode, normalizeQueryCode } from './certificate.ts';
 import './messages.ts';
@@ -40,9 +41,6 @@ import {
   type RegistrationState,
   type TransitionBy,
 } from './workflow.ts';
-
-export const DEADLINE_QUEUE = 'registration.deadline';
-export const REMINDER_QUEUE = 'registration.reminder';
 
 export const SETTING_KEYS = [
   'completeness_days',
@@ -73,10 +71,6 @@ const BY_LABELS: Record<TransitionBy, { zh: string; en: string }> = {
   authority: { zh: '数据管理机构', en: 'the data authority' },
   system: { zh: '系统（时限到期）', en: 'the system (deadline)' },
 };
-
-interface DeadlineJob {
-  deadlineId: string;
-}
 
 // ---------------------------------------------------------------------------------------------- views
 export interface OrgView {
@@ -259,18 +253,14 @@ export class RegistrationService {
   readonly repo = new RegistrationRepository();
   /** The clock (tests and the demo seed set it to move the workflow through time). */
   now: () => Date = () => new Date();
-  private settingsCache: { at: number; map: Map<string, number> } | null = null;
+  private readonly settingsCache: SettingsCache;
+  private readonly deadlineJobs: DeadlineJobs;
 
   constructor(readonly ctx: AppContext) {
-    ctx.jobs.define<DeadlineJob>(DEADLINE_QUEUE, (data) => this.fireDeadline(data.deadlineId), {
-      retryLimit: 5,
-      retryDelaySeconds: 30,
-      retryBackoff: true,
-    });
-    ctx.jobs.define<DeadlineJob>(REMINDER_QUEUE, (data) => this.fireReminder(data.deadlineId), {
-      retryLimit: 5,
-      retryDelaySeconds: 30,
-      retryBackoff: true,
+    this.settingsCache = new SettingsCache(ctx.db, (db) => this.repo.listSettings(db), 'registration');
+    this.deadlineJobs = new DeadlineJobs(ctx.jobs, 'registration', {
+      due: (id) => this.fireDeadline(id),
+      remind: (id) => this.fireReminder(id),
     });
     // Role matrix of this module (authority_admin has '*', the auditor '*.read').
     ctx.authz.allow('provider_clerk', 'registration.apply', 'org_subtree');
@@ -291,16 +281,11 @@ export class RegistrationService {
 
   /** The current value of every setting (cached for a few seconds; this process's changes clear it). */
   async settings(db: Executor = this.db): Promise<Map<string, number>> {
-    if (db === this.db && this.settingsCache && Date.now() - this.settingsCache.at < 5_000) return this.settingsCache.map;
-    const map = new Map((await this.repo.listSettings(db)).map((s) => [s.key, s.value] as const));
-    if (db === this.db) this.settingsCache = { at: Date.now(), map };
-    return map;
+    return this.settingsCache.all(db);
   }
 
   async setting(key: SettingKey, db: Executor = this.db): Promise<number> {
-    const v = (await this.settings(db)).get(key);
-    if (v === undefined) throw new Error(`registration setting ${key} is missing`);
-    return v;
+    return this.settingsCache.get(key, db);
   }
 
   async updateSetting(actor: Actor, key: string, value: number): Promise<SettingView> {
@@ -320,7 +305,7 @@ export class RegistrationService {
       });
       return after;
     });
-    this.settingsCache = null;
+    this.settingsCache.clear();
     return settingView(row);
   }
 
@@ -666,45 +651,25 @@ export class RegistrationService {
   // -------------------------------------------------------------------------------------------- deadlines
   /** Opens a working-day deadline counted from the China date of `at`, with its job and reminder job. */
   private async openDeadline(tx: Tx, reg: RegistrationRow, kind: DeadlineKind, at: Date, jobsNotBefore?: Date): Promise<DeadlineRow> {
-    const cal = this.ctx.calendar;
-    const startDate = chinaDate(at);
     const days = await this.setting(DEADLINE_SETTING[kind], tx);
-    const dueDate = await cal.addWorkingDays(startDate, days);
-    const dueAt = await cal.deadlineAt(startDate, days);
-    let remindAt: Date | null = null;
-    const lead = await this.setting('reminder_lead_days', tx);
-    if (kind !== 'notice_end' && lead > 0) {
-      // 09:00 China time on the first of the last `lead` working days.
-      const remindDate = await cal.addWorkingDays(startDate, Math.max(1, days - lead + 1));
-      remindAt = new Date(`${remindDate}T09:00:00+08:00`);
-    }
-    const dl = await this.repo.insertDeadline(tx, {
-      registrationId: reg.id,
-      kind,
-      startDate,
-      workingDays: days,
-      dueDate,
-      dueAt,
-      remindAt,
-      at,
+    // The end of a notice needs no reminder: the system takes that step.
+    const lead = kind === 'notice_end' ? 0 : await this.setting('reminder_lead_days', tx);
+    const plan = await planDeadline(this.ctx.calendar, at, days, lead);
+    const dl = await this.repo.insertDeadline(tx, { registrationId: reg.id, kind, workingDays: days, ...plan, at });
+    await this.deadlineJobs.schedule(tx, {
+      key: jobKey(dl),
+      deadlineId: dl.id,
+      dueAt: plan.dueAt,
+      remindAt: plan.remindAt,
+      notBefore: jobsNotBefore,
     });
-    await this.ctx.jobs.scheduleDeadline<DeadlineJob>(
-      { key: jobKey(dl), dueAt: later(dueAt, jobsNotBefore), queue: DEADLINE_QUEUE, data: { deadlineId: dl.id } },
-      tx,
-    );
-    if (remindAt)
-      await this.ctx.jobs.scheduleDeadline<DeadlineJob>(
-        { key: `${jobKey(dl)}:remind`, dueAt: later(remindAt, jobsNotBefore), queue: REMINDER_QUEUE, data: { deadlineId: dl.id } },
-        tx,
-      );
     return dl;
   }
 
   private async closeDeadlines(tx: Tx, registrationId: string, kinds: DeadlineKind[], status: 'met' | 'cancelled', at: Date) {
     for (const dl of await this.repo.openDeadlines(tx, registrationId, kinds)) {
       await this.repo.closeDeadline(tx, dl.id, status, at);
-      await this.ctx.jobs.cancelDeadline(DEADLINE_QUEUE, jobKey(dl), tx);
-      if (dl.remind_at) await this.ctx.jobs.cancelDeadline(REMINDER_QUEUE, `${jobKey(dl)}:remind`, tx);
+      await this.deadlineJobs.cancel(tx, jobKey(dl), !!dl.remind_at);
     }
   }
 
@@ -1049,10 +1014,6 @@ function assertRegistrable(subject: SubjectInfo): void {
       { status: subject.status },
       { status: subject.status, allowed: REGISTRABLE_STATUSES },
     );
-}
-
-function later(a: Date, b: Date | undefined): Date {
-  return b && b > a ? b : a;
 }
 
 function jobKey(dl: { registration_id: string; kind: string; id: string }): string {

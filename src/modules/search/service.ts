@@ -273,7 +273,8 @@ export class SearchService {
       prep.facets ? Promise.resolve(-1) : this.repo.count(db, prep.spec),
     ]);
     const pattern = termPattern(highlightTerms(prep.words));
-    const items = await Promise.all(rows.map((r) => this.item(r, pattern, lang)));
+    const orgs = await this.orgRefs(rows.map((r) => r.provider_org_id));
+    const items = rows.map((r) => this.item(r, orgs.get(r.provider_org_id)!, pattern, lang));
     const facets = prep.facets ? await this.facetValues(facetRows, lang) : emptyFacets;
     return {
       items,
@@ -297,12 +298,17 @@ export class SearchService {
     return rows;
   }
 
-  private async org(id: string): Promise<OrgRef> {
-    const o = await this.ctx.authz.orgs.get(id);
-    return { id, nameZh: o?.nameZh ?? '', nameEn: o?.nameEn ?? '' };
+  /** The organizations of a page of results, each looked up once. */
+  private async orgRefs(ids: string[]): Promise<Map<string, OrgRef>> {
+    const out = new Map<string, OrgRef>();
+    for (const id of new Set(ids)) {
+      const o = await this.ctx.authz.orgs.get(id);
+      out.set(id, { id, nameZh: o?.nameZh ?? '', nameEn: o?.nameEn ?? '' });
+    }
+    return out;
   }
 
-  private async item(r: ItemRow, pattern: RegExp | null, lang: Lang): Promise<SearchItem> {
+  private item(r: ItemRow, org: OrgRef, pattern: RegExp | null, lang: Lang): SearchItem {
     const en = lang === 'en';
     const name = en && r.name_en ? r.name_en : r.name_zh;
     const abstract = en && r.abstract_en ? r.abstract_en : r.abstract_zh;
@@ -313,7 +319,7 @@ export class SearchService {
       nameEn: r.name_en,
       abstractZh: r.abstract_zh,
       highlight: { name: highlight(name, pattern), abstract: highlight(abstract, pattern, SNIPPET_CHARS) },
-      org: await this.org(r.provider_org_id),
+      org,
       grade: r.grade,
       gradeLevel: r.grade_level,
       shareMode: r.share_mode,

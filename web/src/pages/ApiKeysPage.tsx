@@ -1,12 +1,13 @@
 // API 密钥: the user's AppKey/AppSecret pairs for machine clients. The secret is shown once, at creation.
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, Descriptions, Form, Input, Modal, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, App as AntApp, Button, Card, Form, Input, Modal, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { del, errorMessage, get, post } from '../api.ts';
 import { applyServerError } from '../forms.ts';
 import { formatDateTime } from '../format.ts';
 import type { ApiKey } from '../types.ts';
+import { SecretOnceModal } from '../components/SecretOnceModal.tsx';
 
 interface Created {
   id: string;
@@ -122,34 +123,7 @@ export default function ApiKeysPage() {
           }}
         />
       )}
-      <Modal
-        open={!!created}
-        title={t('apiKeys.createdTitle')}
-        closable={false}
-        mask={{ closable: false }}
-        destroyOnHidden
-        footer={
-          <Button type="primary" onClick={() => setCreated(null)}>
-            {t('apiKeys.secretSaved')}
-          </Button>
-        }
-      >
-        <Alert type="warning" showIcon title={t('apiKeys.secretWarning')} style={{ marginBottom: 16 }} />
-        {created && (
-          <Descriptions column={1} bordered size="small" data-testid="apikey-secret">
-            <Descriptions.Item label={t('apiKeys.appKey')}>
-              <Typography.Text className="mono" copyable>
-                {created.appKey}
-              </Typography.Text>
-            </Descriptions.Item>
-            <Descriptions.Item label={t('apiKeys.appSecret')}>
-              <Typography.Text className="mono" copyable>
-                {created.appSecret}
-              </Typography.Text>
-            </Descriptions.Item>
-          </Descriptions>
-        )}
-      </Modal>
+      <SecretOnceModal secret={created} onClose={() => setCreated(null)} testId="apikey-secret" />
     </Card>
   );
 }

@@ -20,7 +20,15 @@ import {
   Typography,
   type TableColumnsType,
 } from 'antd';
-import { DownloadOutlined, EditOutlined, FileProtectOutlined, SafetyOutlined, SwapOutlined } from '@ant-design/icons';
+import {
+  DownloadOutlined,
+  EditOutlined,
+  FileProtectOutlined,
+  SafetyOutlined,
+  SendOutlined,
+  SwapOutlined,
+  TableOutlined,
+} from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { ApiError, errorMessage, get, post } from '../../api.ts';
 import { hasRole, useAuth } from '../../auth.tsx';
@@ -97,6 +105,13 @@ function ResourceDetail({ id }: { id: string }) {
   const openReg = regs?.items.find((x) => OPEN_REG_STATES.includes(x.state));
   const canApply =
     hasRole(me, 'provider_clerk') && (r.status === 'published' || r.status === 'approved' || r.status === 'updated') && regs && !openReg;
+  // A clerk of another department may request a shareable published resource (issue 6).
+  const canRequestShare =
+    hasRole(me, 'consumer_clerk', 'provider_clerk') &&
+    r.shareMode !== 'none' &&
+    (r.status === 'published' || r.status === 'updated') &&
+    !!me?.org &&
+    me.org.id !== r.providerOrg.id;
 
   const doTransition = async (comment: string) => {
     if (!transition) return;
@@ -166,6 +181,14 @@ function ResourceDetail({ id }: { id: string }) {
                 {t('catalog.registration.apply')}
               </Button>
             )}
+            {canRequestShare && (
+              <Button icon={<SendOutlined />} onClick={() => navigate(`/sharing/new?resourceId=${id}`)} data-testid="sharing-request">
+                {t('sharing.wizard.requestButton')}
+              </Button>
+            )}
+            <Button icon={<TableOutlined />} onClick={() => navigate(`/catalog/resources/${id}/data`)} data-testid="resource-data">
+              {t('datasets.dataButton')}
+            </Button>
             <Button icon={<DownloadOutlined />} href={`/api/catalog/resources/${id}/export.json`} download>
               {t('catalog.detail.exportJson')}
             </Button>
