@@ -391,7 +391,9 @@ export class IdentityRepository {
         .where('u.status', '=', 'active')
         // A key of a disabled application (migrations/0013_gateway.sql) no longer signs.
         .where(
-          sql<boolean>`k.application_id is null or exists (select 1 from applications a where a.id = k.application_id and a.state = 'active')`,
+          // Parenthesized: Kysely joins where() calls with "and" without wrapping raw SQL, and an unwrapped "or"
+          // let any key of an active application (another one's, a revoked one) match every AppKey.
+          sql<boolean>`(k.application_id is null or exists (select 1 from applications a where a.id = k.application_id and a.state = 'active'))`,
         )
         .select([
           'k.id',
