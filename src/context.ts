@@ -19,6 +19,7 @@ import { UploadsService } from './modules/uploads/service.ts';
 import { DatasetsService } from './modules/datasets/service.ts';
 import { EntitlementsService } from './modules/entitlements/service.ts';
 import { GatewayService } from './modules/gateway/service.ts';
+import { ExtractScheduleService } from './modules/gateway/schedules.ts';
 import { SharingService } from './modules/sharing/service.ts';
 import { FederationService } from './modules/federation/service.ts';
 
@@ -46,6 +47,7 @@ export interface AppContext {
   datasets: DatasetsService;
   entitlements: EntitlementsService;
   gateway: GatewayService;
+  extractSchedules: ExtractScheduleService;
   sharing: SharingService;
   federation: FederationService;
 }
@@ -70,6 +72,7 @@ export function createContext(config: Config, database: Database, log: Logger): 
   ctx.entitlements = new EntitlementsService(ctx);
   ctx.datasets = new DatasetsService(ctx);
   ctx.gateway = new GatewayService(ctx);
+  ctx.extractSchedules = new ExtractScheduleService(ctx);
   ctx.sharing = new SharingService(ctx);
   ctx.federation = new FederationService(ctx);
   return ctx;

@@ -30,6 +30,7 @@ import { registerUploadsRoutes } from '../modules/uploads/routes.ts';
 import { registerDatasetsRoutes } from '../modules/datasets/routes.ts';
 import { registerEntitlementsRoutes } from '../modules/entitlements/routes.ts';
 import { registerGatewayRoutes } from '../modules/gateway/routes.ts';
+import { registerExtractScheduleRoutes } from '../modules/gateway/schedule-routes.ts';
 import { registerSharingRoutes } from '../modules/sharing/routes.ts';
 import { registerFederationRoutes } from '../modules/federation/routes.ts';
 
@@ -167,6 +168,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await registerDatasetsRoutes(app, ctx);
   await registerEntitlementsRoutes(app, ctx);
   await registerGatewayRoutes(app, ctx);
+  await registerExtractScheduleRoutes(app, ctx);
   await registerSharingRoutes(app, ctx);
   await registerFederationRoutes(app, ctx);
 

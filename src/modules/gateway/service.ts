@@ -433,12 +433,16 @@ export class GatewayService {
     return path.join(this.ctx.config.dataDir, 'gateway', 'extracts');
   }
 
-  /** Queues an extract; the decision is made now (a refusal is answered at once) and again by the job. */
+  /**
+   * Queues an extract; the decision is made now (a refusal is answered at once) and again by the job.
+   * `queue: false`: no job is queued — the caller runs runExtract itself (a scheduled delivery, schedules.ts).
+   */
   async createExtract(
     actor: Actor,
     resourceId: string,
     q: { mode: 'full' | 'incremental'; sinceVersion?: number; format?: 'csv' | 'parquet'; businessRef?: string | null },
     rec: CallRecord,
+    opts: { queue?: boolean } = {},
   ) {
     const datasetId = await this.datasetOf(resourceId);
     if (q.mode === 'incremental' && q.sinceVersion === undefined)
@@ -466,7 +470,7 @@ export class GatewayService {
         format: q.format ?? 'csv',
         business_ref: q.businessRef ?? null,
       });
-      await this.ctx.jobs.sendInTx(tx, EXTRACT_QUEUE, { extractId: row.id });
+      if (opts.queue !== false) await this.ctx.jobs.sendInTx(tx, EXTRACT_QUEUE, { extractId: row.id });
       return row;
     });
     rec.detail = { extractId: x.id };
