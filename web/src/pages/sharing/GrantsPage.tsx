@@ -26,6 +26,7 @@ import { hasRole, useAuth } from '../../auth.tsx';
 import { formatDate, formatNumber } from '../../format.ts';
 import { CommentModal, useEn, useName } from '../catalog/common.tsx';
 import { CallsChart, EntitlementStateTag, fieldName, useOrgNameById, useResources } from './common.tsx';
+import SchedulesTab from './SchedulesTab.tsx';
 import type { DailyUsage, Entitlement, QuotaLimits } from './types.ts';
 
 type Side = 'consumer' | 'provider';
@@ -45,6 +46,7 @@ export default function GrantsPage() {
         destroyOnHidden
         items={[
           { key: 'consumer', label: t('sharing.grants.held'), children: <GrantTable side="consumer" /> },
+          { key: 'schedules', label: t('schedules.tab'), children: <SchedulesTab /> },
           ...(provider ? [{ key: 'provider', label: t('sharing.grants.provided'), children: <GrantTable side="provider" /> }] : []),
         ]}
       />
