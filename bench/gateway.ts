@@ -5,8 +5,11 @@
 // version without any check, both with autocannon (50 connections, loopback) in alternating rounds of one run.
 // Then the same for verification (核验). Targets: record query ≥ 0.5× and p99 ≤ 20 ms; verification ≥ 0.6×.
 // Finally: every answered gateway call is in the exchange log (the log count equals the server's answered count).
-// Knobs: BENCH_DURATION (seconds per target and kind, default 10), BENCH_ROUNDS (5), BENCH_CONNECTIONS (50).
+// Knobs: BENCH_DURATION (seconds per target and kind, default 10), BENCH_ROUNDS (5), BENCH_CONNECTIONS (50);
+// BENCH_PROFILE=<dir> writes a V8 CPU profile of the server during the gateway rounds only (one file per kind).
 import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
@@ -19,6 +22,7 @@ import { DEMO_PASSWORD } from '../src/modules/identity/service.ts';
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 const KEY_COLUMN = '统一社会信用代码';
 
 interface Result {
@@ -30,6 +34,8 @@ interface Result {
   total: number;
   /** Message ids of the answers the client received (gateway only). */
   ids: string[];
+  /** CPU time of this process (the server: main thread, DuckDB's threads, libuv) per answered request, ms. */
+  cpuMs?: number;
 }
 
 interface Target {
@@ -41,7 +47,14 @@ interface Target {
 }
 
 /** autocannon in a child process (not sharing the server's event loop); each request gets the next body (and signature). */
-function cannon(t: Target, duration: number): Promise<Result> {
+async function cannon(t: Target, duration: number): Promise<Result> {
+  const before = process.cpuUsage();
+  const r = await cannonOnly(t, duration);
+  const used = process.cpuUsage(before);
+  return { ...r, cpuMs: (used.user + used.system) / 1000 / Math.max(1, r.total) };
+}
+
+function cannonOnly(t: Target, duration: number): Promise<Result> {
   const script = `
     import autocannon from 'autocannon';
     import { createHash, createHmac, randomBytes } from 'node:crypto';
@@ -91,11 +104,17 @@ function combine(rounds: Result[]): Result {
     errors: rounds.reduce((s, r) => s + r.errors, 0),
     total: rounds.reduce((s, r) => s + r.total, 0),
     ids: rounds.flatMap((r) => r.ids),
+    cpuMs:
+      rounds.reduce((s, r) => s + (r.cpuMs ?? 0) * r.total, 0) /
+      Math.max(
+        1,
+        rounds.reduce((s, r) => s + r.total, 0),
+      ),
   };
 }
 
 const line = (name: string, r: Result) =>
-  `${name.padEnd(46)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms   (${r.total} requests, non-2xx ${r.non2xx}, errors ${r.errors})`;
+  `${name.padEnd(46)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms   server CPU ${(r.cpuMs ?? 0).toFixed(2)} ms/req   (${r.total} requests, non-2xx ${r.non2xx}, errors ${r.errors})`;
 
 export async function run(): Promise<void> {
   const server = await benchServer();
@@ -188,7 +207,14 @@ export async function run(): Promise<void> {
         ours: {
           url: platform.url + recordsPath,
           sign: { ...key, path: recordsPath },
-          bodies: codes.map((c) => JSON.stringify({ filters: [{ column: KEY_COLUMN, op: 'eq', value: c.code }], limit: 1 })),
+          // The same three columns the bare route answers (reading every column of the record costs DuckDB more).
+          bodies: codes.map((c) =>
+            JSON.stringify({
+              fields: [KEY_COLUMN, '企业名称', '登记状态'],
+              filters: [{ column: KEY_COLUMN, op: 'eq', value: c.code }],
+              limit: 1,
+            }),
+          ),
         },
         bare: { url: bareBase + '/bare/records', bodies: codes.map((c) => JSON.stringify({ code: c.code })) },
       },
@@ -221,9 +247,22 @@ export async function run(): Promise<void> {
     for (const k of kinds) {
       const b: Result[] = [];
       const o: Result[] = [];
+      const profiler = PROFILE_DIR ? new Session() : null;
+      if (profiler) {
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+      }
       for (let i = 0; i < ROUNDS; i++) {
         b.push(await cannon(k.bare, slice));
+        await profiler?.post('Profiler.start');
         o.push(await cannon(k.ours, slice));
+        if (profiler && i < ROUNDS - 1) await profiler.post('Profiler.stop'); // only the last round is kept
+      }
+      if (profiler && PROFILE_DIR) {
+        const { profile } = await profiler.post('Profiler.stop');
+        await fs.mkdir(PROFILE_DIR, { recursive: true });
+        await fs.writeFile(path.join(PROFILE_DIR, `gateway-${kinds.indexOf(k)}.cpuprofile`), JSON.stringify(profile));
+        profiler.disconnect();
       }
       const bb = combine(b);
       const oo = combine(o);

@@ -79,6 +79,26 @@ begin
   return query select v_seq, v_hash;
 end $$;
 
+-- Many rows in one statement (the group commit of src/modules/gateway/log-writer.ts): the same chaining, in the
+-- array's order, one round trip for the batch instead of one per row.
+create function gateway_log_append_many(p_rows jsonb) returns table (seq bigint, hash text) language plpgsql as $$
+declare
+  x jsonb;
+  r record;
+begin
+  for x in select e.value from jsonb_array_elements(p_rows) with ordinality as e(value, i) order by e.i loop
+    select a.seq, a.hash into r from gateway_log_append((x->>'messageId')::uuid, (x->>'at')::timestamptz,
+      (x->>'clientOrgId')::uuid, (x->>'applicationId')::uuid, (x->>'userId')::uuid, (x->>'apiKeyId')::uuid, x->>'service',
+      (x->>'resourceId')::uuid, (x->>'providerOrgId')::uuid, (x->>'entitlementId')::uuid, x->>'purpose', x->>'businessRef',
+      array(select jsonb_array_elements_text(x->'fields')), (x->>'rowCount')::integer, (x->>'requestBytes')::integer,
+      (x->>'responseBytes')::integer, (x->>'durationMs')::real, (x->>'status')::integer, x->>'outcome', x->>'errorCode',
+      x->'detail', x->>'requestHash', x->>'responseHash', x->>'body', array(select jsonb_array_elements_text(x->'subjectTokens'))) a;
+    seq := r.seq;
+    hash := r.hash;
+    return next;
+  end loop;
+end $$;
+
 create function gateway_log_refuse_change() returns trigger language plpgsql as $$
 begin
   raise exception 'gateway_log is append-only';

@@ -4,7 +4,7 @@
 // to disk, and the configuration locked so no statement can loosen any of it.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 
 export interface DuckEngineOptions {
   /** Directories DuckDB may read and write (created if missing). */
@@ -28,6 +28,8 @@ export function quoteLiteral(text: string): string {
   if (text.includes('\0')) throw new RangeError('NUL in a DuckDB literal');
   return `'${text.replaceAll("'", "''")}'`;
 }
+
+const PREPARED_PER_CONNECTION = 32;
 
 export class DuckEngine {
   private constructor(
@@ -78,6 +80,35 @@ export class DuckEngine {
       if (ok && this.#idle.length < 8) this.#idle.push(con);
       else con.closeSync();
     }
+  }
+
+  /** Prepared statements of each pooled connection, by SQL text (at most PREPARED_PER_CONNECTION, oldest dropped). */
+  readonly #prepared = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
+
+  /**
+   * The rows (as JSON values) of one parameterized query on a pooled connection, with the statement prepared once
+   * per connection and SQL text: the read path's queries differ by their parameters (the file path is one of
+   * them, and DuckDB binds a table function's arguments again at each run), so a hot query skips parsing,
+   * planning setup and the statement's teardown (together ~10% of a point read).
+   */
+  async rowsJson(sqlText: string, params: Params): Promise<unknown[][]> {
+    return this.withConnection(async (con) => {
+      let stmts = this.#prepared.get(con);
+      if (!stmts) this.#prepared.set(con, (stmts = new Map()));
+      let stmt = stmts.get(sqlText);
+      if (!stmt) {
+        stmt = await con.prepare(sqlText);
+        if (stmts.size >= PREPARED_PER_CONNECTION) {
+          const [oldest, old] = stmts.entries().next().value!;
+          stmts.delete(oldest);
+          old.destroySync();
+        }
+        stmts.set(sqlText, stmt);
+      }
+      stmt.clearBindings();
+      stmt.bind(params);
+      return (await stmt.runAndReadAll()).getRowsJson() as unknown[][];
+    });
   }
 
   /** Runs a statement on a connection of its own (statements on one connection run one at a time). */

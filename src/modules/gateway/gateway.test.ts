@@ -396,6 +396,19 @@ describe('verification and bulk delivery', () => {
 
 describe('exchange log, proofs, metering, data subjects', () => {
   it('every call is logged; the provider, the consumer and the authority see it; proofs verify', async () => {
+    // A burst of concurrent calls: their rows are written in batches (one statement each), every answer is in the
+    // log under its message id, and the chain below still holds.
+    const g = await grant();
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, () => records({ filters: [{ column: '统一社会信用代码', op: 'eq', value: firstCode }] })),
+    );
+    assert.deepEqual(new Set(burst.map((r) => r.status)), new Set([200]));
+    const ids = burst.map((r) => r.headers.get('x-shuyuan-message-id')!);
+    const logged = await sql<{ message_id: string; row_count: number; entitlement_id: string }>`
+      select message_id, row_count, entitlement_id from gateway_log where message_id = any(${ids}::uuid[])`.execute(p.ctx.db);
+    assert.equal(logged.rows.length, 40);
+    assert.ok(logged.rows.every((r) => r.row_count === 1 && r.entitlement_id === g.id));
+    await revoke(g.id);
     const answered = await sql<{ n: number }>`select count(*)::int as n from gateway_log`.execute(p.ctx.db);
     assert.ok(answered.rows[0]!.n > 30);
     const mine = await consumer.get('/api/gateway/log?side=consumer&limit=500');

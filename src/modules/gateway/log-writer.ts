@@ -23,8 +23,10 @@ export class LogWriter {
   ) {
     this.#group = new GroupCommit((items) =>
       db.transaction().execute(async (tx) => {
-        const out: { seq: number; hash: string }[] = [];
-        for (const item of items) out.push(await repo.appendLog(tx, item));
+        const out = await repo.appendLogMany(
+          tx,
+          items.map(({ usage: _usage, ...row }) => row),
+        );
         // Quota use per entitlement and China day, summed over the batch (one row lock each, in a fixed order).
         const use = new Map<string, { id: string; day: string; calls: number; rows: number }>();
         for (const item of items) {

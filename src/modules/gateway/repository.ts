@@ -158,6 +158,14 @@ export class GatewayRepository {
     return { seq: Number(rows[0]!.seq), hash: rows[0]!.hash };
   }
 
+  /** Appends many rows in one statement (same chaining, in order); one result per row. */
+  async appendLogMany(db: Executor, rows: LogInsert[]): Promise<Array<{ seq: number; hash: string }>> {
+    if (rows.length === 1) return [await this.appendLog(db, rows[0]!)];
+    const { rows: out } = await sql<{ seq: string; hash: string }>`
+      select * from gateway_log_append_many(${JSON.stringify(rows)}::jsonb)`.execute(db);
+    return out.map((r) => ({ seq: Number(r.seq), hash: r.hash }));
+  }
+
   async logByMessage(db: Executor, messageId: string): Promise<LogRow | undefined> {
     const { rows } = await sql<LogRow>`select * from gateway_log where message_id = ${messageId}`.execute(db);
     return rows[0] && fixLog(rows[0]);

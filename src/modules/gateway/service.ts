@@ -156,7 +156,7 @@ export class GatewayService {
   async updateApplication(actor: Actor, id: string, p: { name?: string; description?: string; state?: 'active' | 'disabled' }) {
     const app = await this.visibleApp(actor, id);
     await this.ctx.authz.authorize(actor, 'application.manage', { type: 'application', id, orgId: app.org_id });
-    return this.db.transaction().execute(async (tx) => {
+    const result = await this.db.transaction().execute(async (tx) => {
       const updated = await this.repo.updateApplication(tx, id, { ...p, name: p.name?.trim() }).catch((e: unknown) => {
         if ((e as { code?: string }).code === '23505') throw conflict('APPLICATION_NAME_TAKEN', { name: p.name }, { field: 'name' });
         throw e;
@@ -171,6 +171,9 @@ export class GatewayService {
       });
       return updated!;
     });
+    // Its keys stop (or start again) signing at once in this process, not after the key cache's TTL.
+    this.ctx.identity.forgetApiKeys();
+    return result;
   }
 
   /** A new AppKey + AppSecret for the application (the secret is shown once). Session users only. */

@@ -428,7 +428,6 @@ export class IdentityRepository {
       .execute();
   }
 
-  /** Records a nonce; false when it was seen before (a replay). */
   /** Remembers many nonces in one statement; true for each one not seen before (a repeat in the list: false). */
   async rememberNonces(db: Executor, items: { appKey: string; nonce: string }[]): Promise<boolean[]> {
     const { rows } = await sql<{ app_key: string; nonce: string }>`

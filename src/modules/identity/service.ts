@@ -43,6 +43,9 @@ import { IdentityRepository, type ApiKeyRow, type OrgRow, type SessionUser, type
 import type { ApiKeyT, CreateOrgInput, MeT, OrgT, UpdateOrgInput, UpdateUserInput, UserT } from './schemas.ts';
 import { isValidUscc, makeUscc } from './uscc.ts';
 import { GroupCommit } from '../../db/group-commit.ts';
+import { TtlCache } from '../../ttl-cache.ts';
+
+type LiveApiKey = NonNullable<Awaited<ReturnType<IdentityRepository['getLiveApiKeyByAppKey']>>>;
 
 export const SESSION_COOKIE = 'sy_session';
 export const CSRF_COOKIE = 'sy_csrf';
@@ -102,6 +105,12 @@ export class IdentityService {
   /** Nonces of concurrent signed requests, remembered together (one commit for all; a replay is still refused). */
   readonly #nonces = new GroupCommit<{ appKey: string; nonce: string }, boolean>((items) => this.repo.rememberNonces(this.db, items));
   #lastSessionSweep = 0;
+  /**
+   * Live API keys by AppKey with their opened secret, for HOT_PATH_TTL_MS (every signed call reads one). A revoke,
+   * a user change or an application disabled in this process clears it at once (forgetApiKeys); another process
+   * sees the change within the TTL.
+   */
+  readonly #apiKeys = new TtlCache<string, { key: LiveApiKey; secret: string | null } | null>();
 
   constructor(
     readonly db: Db,
@@ -171,11 +180,13 @@ export class IdentityService {
   }
 
   private forgetUser(userId: string) {
+    this.forgetApiKeys();
     for (const [id, s] of this.#sessions) if (s.row.user_id === userId) this.#sessions.delete(id);
   }
 
   /** Drops every cached session (org tree moves change every actor's orgPath). */
   private forgetAll() {
+    this.forgetApiKeys();
     this.#sessions.clear();
   }
 
@@ -195,15 +206,9 @@ export class IdentityService {
     if (missing.length) throw new AppError(401, 'SIGNATURE_INVALID', {}, { missing });
     if (!/^\d{1,12}$/.test(timestamp!)) throw new AppError(401, 'SIGNATURE_INVALID', {}, { header: SIGNATURE_HEADERS.timestamp });
     if (!NONCE_PATTERN.test(nonce!)) throw new AppError(401, 'SIGNATURE_INVALID', {}, { header: SIGNATURE_HEADERS.nonce });
-    const key = appKey!.length <= 64 ? await this.repo.getLiveApiKeyByAppKey(this.db, appKey!) : undefined;
-    if (!key) throw new AppError(401, 'API_KEY_INVALID');
-    let secret: string;
-    try {
-      secret = await this.secrets.open(key.secret_enc, key.app_key);
-    } catch (e) {
-      this.log.error({ err: e, apiKeyId: key.id }, 'cannot decrypt an API-key secret (master key changed?)');
-      throw new AppError(401, 'API_KEY_INVALID');
-    }
+    const live = appKey!.length <= 64 ? await this.#apiKeys.get(appKey!, () => this.loadApiKey(appKey!)) : null;
+    if (!live?.secret) throw new AppError(401, 'API_KEY_INVALID');
+    const { key, secret } = live;
     let body: Buffer;
     if (req.rawBody) body = req.rawBody;
     else if (req.body === undefined || req.body === null) body = Buffer.alloc(0);
@@ -223,12 +228,31 @@ export class IdentityService {
     }
     if (!(await this.#nonces.add({ appKey: key.app_key, nonce: nonce! }))) throw new AppError(401, 'SIGNATURE_REPLAYED');
     const now = Date.now();
-    if (!key.last_used_at || now - new Date(key.last_used_at).getTime() >= 60_000) await this.repo.touchApiKey(this.db, key.id);
+    if (!key.last_used_at || now - new Date(key.last_used_at).getTime() >= 60_000) {
+      key.last_used_at = new Date(now);
+      await this.repo.touchApiKey(this.db, key.id);
+    }
     if (now - this.#lastNonceSweep > 60_000) {
       this.#lastNonceSweep = now;
       await this.repo.forgetNoncesOlderThan(this.db, 2 * this.config.signatureWindowSeconds + 60);
     }
     return this.actorFor(key, 'api_key', { apiKeyId: key.id, ...(key.application_id ? { applicationId: key.application_id } : {}) });
+  }
+
+  private async loadApiKey(appKey: string): Promise<{ key: LiveApiKey; secret: string | null } | null> {
+    const key = await this.repo.getLiveApiKeyByAppKey(this.db, appKey);
+    if (!key) return null;
+    try {
+      return { key, secret: await this.secrets.open(key.secret_enc, key.app_key) };
+    } catch (e) {
+      this.log.error({ err: e, apiKeyId: key.id }, 'cannot decrypt an API-key secret (master key changed?)');
+      return { key, secret: null };
+    }
+  }
+
+  /** Forgets the cached API keys (a key, its user or its application changed). */
+  forgetApiKeys(): void {
+    this.#apiKeys.clear();
   }
 
   // ======================================================================= login, logout, password
@@ -537,6 +561,7 @@ export class IdentityService {
         details: { appKey: key.app_key, owner: owner?.username ?? null },
       });
     });
+    this.forgetApiKeys();
   }
 
   // ======================================================================= organizations
@@ -857,6 +882,7 @@ export class IdentityService {
           details: { username: u.username },
         });
       });
+      this.forgetApiKeys(); // its keys sign again at once
     }
     return this.userView(await this.loadUser(id));
   }
