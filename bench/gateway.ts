@@ -7,13 +7,13 @@
 // Finally: every answered gateway call is in the exchange log (the log count equals the server's answered count).
 // Knobs: BENCH_DURATION (seconds per target and kind, default 10), BENCH_ROUNDS (5), BENCH_CONNECTIONS (50);
 // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server during the gateway rounds only (one file per kind).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
+import { CANNON_SUMMARY, combine, resultLine, runCannon, type CannonResult } from './_cannon.ts';
 import { benchServer } from './_server.ts';
 import { startTestPlatform, TestClient } from '../test/helpers.ts';
 import { SYSTEM } from '../src/modules/identity/actor.ts';
@@ -25,17 +25,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 const KEY_COLUMN = '统一社会信用代码';
 
-interface Result {
-  reqPerSec: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  total: number;
+interface Result extends CannonResult {
   /** Message ids of the answers the client received (gateway only). */
   ids: string[];
-  /** CPU time of this process (the server: main thread, DuckDB's threads, libuv) per answered request, ms. */
-  cpuMs?: number;
 }
 
 interface Target {
@@ -46,19 +38,11 @@ interface Target {
   sign?: { appKey: string; appSecret: string; path: string };
 }
 
-/** autocannon in a child process (not sharing the server's event loop); each request gets the next body (and signature). */
-async function cannon(t: Target, duration: number): Promise<Result> {
-  const before = process.cpuUsage();
-  const r = await cannonOnly(t, duration);
-  const used = process.cpuUsage(before);
-  return { ...r, cpuMs: (used.user + used.system) / 1000 / Math.max(1, r.total) };
-}
-
-function cannonOnly(t: Target, duration: number): Promise<Result> {
-  const script = `
-    import autocannon from 'autocannon';
+/** autocannon in a child process; each request gets the next body (and signature). */
+function cannon(t: Target, duration: number): Promise<Result> {
+  return runCannon<Result>(
+    `import autocannon from 'autocannon';
     import { createHash, createHmac, randomBytes } from 'node:crypto';
-    const o = JSON.parse(process.argv[1]);
     let i = 0;
     const setupRequest = (req) => {
       const body = o.bodies[i++ % o.bodies.length];
@@ -78,43 +62,14 @@ function cannonOnly(t: Target, duration: number): Promise<Result> {
       if (id) ids.push(id);
     };
     const r = await autocannon({ url: o.url, connections: o.connections, duration: o.duration, requests: [{ setupRequest, onResponse }] });
-    process.stdout.write(JSON.stringify({ reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99,
-      non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total, ids }));
-  `;
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--input-type=module', '-e', script, JSON.stringify({ ...t, connections: CONNECTIONS, duration })],
-      { cwd: path.resolve(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Result) : reject(new Error(`autocannon exited ${code}`))));
-  });
+    process.stdout.write(JSON.stringify({ ...${CANNON_SUMMARY}, ids }));`,
+    { ...t, connections: CONNECTIONS, duration },
+  );
 }
 
-function combine(rounds: Result[]): Result {
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-  return {
-    reqPerSec: rounds.reduce((s, r) => s + r.reqPerSec, 0) / rounds.length,
-    p50: median(rounds.map((r) => r.p50)),
-    p99: median(rounds.map((r) => r.p99)),
-    non2xx: rounds.reduce((s, r) => s + r.non2xx, 0),
-    errors: rounds.reduce((s, r) => s + r.errors, 0),
-    total: rounds.reduce((s, r) => s + r.total, 0),
-    ids: rounds.flatMap((r) => r.ids),
-    cpuMs:
-      rounds.reduce((s, r) => s + (r.cpuMs ?? 0) * r.total, 0) /
-      Math.max(
-        1,
-        rounds.reduce((s, r) => s + r.total, 0),
-      ),
-  };
+function combineWithIds(rounds: Result[]): Result {
+  return { ...combine(rounds), ids: rounds.flatMap((r) => r.ids) };
 }
-
-const line = (name: string, r: Result) =>
-  `${name.padEnd(46)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms   server CPU ${(r.cpuMs ?? 0).toFixed(2)} ms/req   (${r.total} requests, non-2xx ${r.non2xx}, errors ${r.errors})`;
 
 export async function run(): Promise<void> {
   const server = await benchServer();
@@ -264,13 +219,13 @@ export async function run(): Promise<void> {
         await fs.writeFile(path.join(PROFILE_DIR, `gateway-${kinds.indexOf(k)}.cpuprofile`), JSON.stringify(profile));
         profiler.disconnect();
       }
-      const bb = combine(b);
-      const oo = combine(o);
+      const bb = combineWithIds(b);
+      const oo = combineWithIds(o);
       received.push(...oo.ids);
       const ratio = oo.reqPerSec / bb.reqPerSec;
       console.log(`\n${k.name}`);
-      console.log(line('  bare Fastify + DuckDB (no checks)', bb));
-      console.log(line('  Shuyuan gateway (signature → PDP → read → log)', oo));
+      console.log(resultLine('  bare Fastify + DuckDB (no checks)', bb));
+      console.log(resultLine('  Shuyuan gateway (signature → PDP → read → log)', oo));
       console.log(
         `  ratio ${ratio.toFixed(2)}× (target ≥ ${k.target}×) ${ratio >= k.target ? 'OK' : 'BELOW TARGET'}; p99 ${oo.p99} ms${k.target === 0.5 ? ` (target ≤ 20 ms) ${oo.p99 <= 20 ? 'OK' : 'ABOVE TARGET'}` : ''}; per round: ${o
           .map((r, i) => (r.reqPerSec / b[i]!.reqPerSec).toFixed(2))

@@ -7,10 +7,9 @@
 // Database: TEST_DATABASE_URL, else a PostgreSQL at 127.0.0.1:5432 when one answers, else an embedded one
 // started for the run. A fresh database is created and dropped. autocannon runs in a child process so that
 // it does not share the server's event loop.
-import { spawn } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import Fastify from 'fastify';
+import { CANNON_SUMMARY, combine, resultLine, runCannon, type CannonResult } from './_cannon.ts';
 import { benchServer } from './_server.ts';
 import { startTestPlatform, TestClient } from '../test/helpers.ts';
 
@@ -22,56 +21,17 @@ const DEMO_USER = 'admin';
 const DEMO_PASSWORD = 'Shuyuan@2024';
 const ROUTE = '/api/auth/me';
 
-interface Result {
-  reqPerSec: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  total: number;
-}
-
-/** Runs autocannon (programmatic API) in a separate node process and returns its summary. */
-function cannon(url: string, headers: Record<string, string>, duration: number): Promise<Result> {
-  const script = `
-    import autocannon from 'autocannon';
-    const o = JSON.parse(process.argv[1]);
+/** autocannon with fixed headers (the session cookie). */
+function cannon(url: string, headers: Record<string, string>, duration: number): Promise<CannonResult> {
+  return runCannon(
+    `import autocannon from 'autocannon';
     const r = await autocannon({ url: o.url, connections: o.connections, duration: o.duration, headers: o.headers });
-    process.stdout.write(JSON.stringify({ reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99,
-      non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total }));
-  `;
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--input-type=module', '-e', script, JSON.stringify({ url, connections: CONNECTIONS, duration, headers })],
-      {
-        cwd: path.resolve(import.meta.dirname, '..'),
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Result) : reject(new Error(`autocannon exited ${code}`))));
-  });
+    process.stdout.write(JSON.stringify(${CANNON_SUMMARY}));`,
+    { url, connections: CONNECTIONS, duration, headers },
+  );
 }
 
-/** Rounds of one target → one result: mean throughput over the whole time, median of the round percentiles. */
-function combine(rounds: Result[]): Result {
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-  return {
-    reqPerSec: rounds.reduce((s, r) => s + r.reqPerSec, 0) / rounds.length,
-    p50: median(rounds.map((r) => r.p50)),
-    p99: median(rounds.map((r) => r.p99)),
-    non2xx: rounds.reduce((s, r) => s + r.non2xx, 0),
-    errors: rounds.reduce((s, r) => s + r.errors, 0),
-    total: rounds.reduce((s, r) => s + r.total, 0),
-  };
-}
-
-function row(name: string, r: Result): string {
-  return `${name.padEnd(44)} ${r.reqPerSec.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms   (${r.total} requests, non-2xx ${r.non2xx}, errors ${r.errors})`;
-}
+const row = (name: string, r: CannonResult) => resultLine(name, r, 44);
 
 export async function run(): Promise<void> {
   const bench = await benchServer();
@@ -104,8 +64,8 @@ export async function run(): Promise<void> {
     await cannon(bareUrl, {}, 2);
     await cannon(platform.url + ROUTE, headers, 2);
 
-    const bareRounds: Result[] = [];
-    const ourRounds: Result[] = [];
+    const bareRounds: CannonResult[] = [];
+    const ourRounds: CannonResult[] = [];
     const slice = Math.max(1, Math.round(DURATION / ROUNDS));
     for (let i = 0; i < ROUNDS; i++) {
       bareRounds.push(await cannon(bareUrl, {}, slice));
