@@ -30,6 +30,26 @@ export const FEDERATION_MESSAGES = {
     'zh-CN': '从上级平台拉取数据失败（{reason}），本地数据未改变',
     en: 'Pulling from the issuing platform failed ({reason}); local data is unchanged',
   },
+  FEDERATION_PULL_IN_PROGRESS: {
+    'zh-CN': '该回流链接正在拉取数据，请等待本次拉取结束',
+    en: 'A pull of this back-flow link is already queued or running; wait for it to finish',
+  },
+  FEDERATION_SCHEDULE_INVALID: {
+    'zh-CN': '拉取计划“{schedule}”不是有效的 cron 表达式（{reason}），格式为“分 时 日 月 周”，按北京时间',
+    en: 'The pull schedule "{schedule}" is not a valid cron expression ({reason}); use "minute hour day month weekday", China time',
+  },
+  FEDERATION_SCHEDULE_TOO_FREQUENT: {
+    'zh-CN': '拉取计划“{schedule}”过于频繁：两次拉取至少间隔 {minutes} 分钟',
+    en: 'The pull schedule "{schedule}" is too frequent: pulls must be at least {minutes} minutes apart',
+  },
+  FEDERATION_SCHEDULE_REQUIRED: {
+    'zh-CN': '该回流链接尚未设置拉取计划，无法暂停或恢复',
+    en: 'This back-flow link has no pull schedule to pause or resume',
+  },
+  FEDERATION_PEER_ONE_OF: {
+    'zh-CN': '请选择已有的接收方机构，或填写新机构的代码和名称（二者选一）',
+    en: 'Choose an existing receiving organization or give the code and name of a new one (one of the two)',
+  },
 } satisfies Record<string, { 'zh-CN': string; en: string }>;
 
 registerMessages(FEDERATION_MESSAGES);

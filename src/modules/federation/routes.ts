@@ -4,9 +4,26 @@ import { Type } from 'typebox';
 import type { App } from '../../http/app.ts';
 import type { AppContext } from '../../context.ts';
 import type { GrantPackage } from './package.ts';
+import { MIN_PULL_INTERVAL_MINUTES, PULL_SCHEDULE_TZ } from './schedule.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const AnyObject = Type.Object({}, { additionalProperties: true });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Named = Type.Object({ id: Uuid, code: Type.String(), nameZh: Type.String(), nameEn: Type.String() });
+const PullErrorView = Type.Object(
+  {
+    reason: Type.String({
+      description: 'remote_refused, checksum, network, timeout, extract_failed, ingest, interrupted, or an error code',
+    }),
+    status: Type.Optional(Type.Integer({ description: 'The issuer’s HTTP status' })),
+    remoteCode: Type.Optional(Type.String({ description: 'The issuer’s error code, e.g. ENTITLEMENT_REVOKED' })),
+    message: Type.Optional(Type.String()),
+    at: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+const PullStatus = Type.Enum(['queued', 'running', 'ok', 'unchanged', 'failed', 'skipped']);
+const PullPhase = Nullable(Type.Enum(['extract', 'download', 'ingest']));
 const LinkView = Type.Object({
   id: Uuid,
   issuerName: Type.String(),
@@ -14,21 +31,70 @@ const LinkView = Type.Object({
   issuerKeyId: Type.String(),
   remoteResource: Type.Object({ id: Uuid, code: Type.String(), nameZh: Type.String() }),
   fields: Type.Array(Type.String()),
-  rowFilter: Type.Union([Type.Object({ field: Type.String(), values: Type.Array(Type.String()) }), Type.Null()]),
-  validTo: Type.Union([Type.String(), Type.Null()]),
+  rowFilter: Nullable(Type.Object({ field: Type.String(), values: Type.Array(Type.String()) })),
+  validTo: Nullable(Type.String()),
   localResourceId: Uuid,
+  localResource: Nullable(Named),
+  localDataset: Nullable(Type.Object({ id: Uuid, currentVersion: Nullable(Type.Integer()) })),
   state: Type.Enum(['active', 'disabled']),
-  lastPull: Type.Union([
+  lastPull: Nullable(
     Type.Object({
       at: Type.String(),
-      status: Type.Enum(['ok', 'failed']),
-      error: Type.Union([Type.String(), Type.Null()]),
-      remoteVersion: Type.Union([Type.Integer(), Type.Null()]),
-      rows: Type.Union([Type.Integer(), Type.Null()]),
-      sha256: Type.Union([Type.String(), Type.Null()]),
+      status: Type.Enum(['ok', 'unchanged', 'failed']),
+      error: Nullable(Type.String()),
+      remoteVersion: Nullable(Type.Integer()),
+      rows: Nullable(Type.Integer()),
+      sha256: Nullable(Type.String()),
     }),
-    Type.Null(),
-  ]),
+  ),
+  lastSuccessAt: Nullable(Type.String()),
+  consecutiveFailures: Type.Integer(),
+  lastError: Nullable(PullErrorView),
+  schedule: Nullable(
+    Type.Object({ cron: Type.String(), timeZone: Type.String(), paused: Type.Boolean(), nextRunAt: Nullable(Type.String()) }),
+  ),
+  activePull: Nullable(
+    Type.Object({
+      id: Uuid,
+      status: Type.Enum(['queued', 'running']),
+      phase: PullPhase,
+      trigger: Type.Enum(['manual', 'schedule']),
+      createdAt: Type.String(),
+    }),
+  ),
+  createdAt: Type.String(),
+});
+const PullView = Type.Object({
+  id: Uuid,
+  trigger: Type.Enum(['manual', 'schedule']),
+  status: PullStatus,
+  phase: PullPhase,
+  jobId: Nullable(Type.String()),
+  requestedBy: Nullable(Type.String()),
+  extractId: Nullable(Type.String()),
+  remoteVersion: Nullable(Type.Integer()),
+  rows: Nullable(Type.Integer()),
+  bytes: Nullable(Type.Integer()),
+  sha256: Nullable(Type.String()),
+  localVersion: Nullable(Type.Integer()),
+  error: Nullable(PullErrorView),
+  createdAt: Type.String(),
+  startedAt: Nullable(Type.String()),
+  finishedAt: Nullable(Type.String()),
+});
+const GrantView = Type.Object({
+  id: Uuid,
+  peerOrg: Named,
+  resource: Named,
+  entitlementId: Uuid,
+  applicationId: Uuid,
+  fields: Type.Array(Type.String()),
+  rowFilter: Nullable(Type.Object({ field: Type.String(), values: Type.Array(Type.String()) })),
+  validFrom: Type.String(),
+  validTo: Nullable(Type.String()),
+  state: Type.Enum(['active', 'suspended', 'expired', 'revoked']),
+  stateReason: Nullable(Type.String()),
+  packageSha256: Type.String(),
   createdAt: Type.String(),
 });
 
@@ -62,7 +128,20 @@ export async function registerFederationRoutes(app: App, ctx: AppContext) {
         body: Type.Object(
           {
             resourceId: Uuid,
-            peerOrgId: Uuid,
+            peerOrgId: Type.Optional(Type.Union([Uuid, Type.Null()], { description: 'An existing organization (or peerOrg)' })),
+            peerOrg: Type.Optional(
+              Type.Union([
+                Type.Object(
+                  {
+                    code: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' }),
+                    nameZh: Type.String({ minLength: 1, maxLength: 200 }),
+                    nameEn: Type.Optional(Type.String({ maxLength: 200 })),
+                  },
+                  { additionalProperties: false, description: 'A new organization for the receiving platform (or peerOrgId)' },
+                ),
+                Type.Null(),
+              ]),
+            ),
             fields: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 500 })),
             rowFilter: Type.Optional(
               Type.Union([
@@ -94,8 +173,9 @@ export async function registerFederationRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: 'Grant packages this platform issued (without their secrets)',
-        response: { 200: Type.Object({ items: Type.Array(AnyObject) }) },
+        summary:
+          'Grant packages this platform issued (without their secrets), with their entitlement’s fields, row filter, validity and state',
+        response: { 200: Type.Object({ items: Type.Array(GrantView) }) },
       },
     },
     async (req) => ({ items: await fed.grants(req.actor) }),
@@ -153,11 +233,61 @@ export async function registerFederationRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: 'Pull the granted rows now: extract from the issuer, checksum against the manifest, ingest as a new local version',
+        summary:
+          'Pull the granted rows now and wait: extract from the issuer, checksum against the manifest, ingest as a new local version (or "unchanged" when the file is the same as the last pull’s)',
         params: Type.Object({ id: Uuid }),
-        response: { 200: Type.Object({ ...LinkView.properties, version: Type.Union([Type.Integer(), Type.Null()]) }) },
+        response: { 200: Type.Object({ ...LinkView.properties, version: Nullable(Type.Integer()), pull: PullView }) },
       },
     },
     async (req) => fed.pull(req.actor, req.params.id),
+  );
+
+  app.post(
+    '/api/federation/links/:id/pulls',
+    {
+      schema: {
+        tags,
+        summary: 'Queue a pull of the link (a durable job, as a schedule occurrence); follow it in the pull history. 409 while one runs',
+        params: Type.Object({ id: Uuid }),
+        response: { 202: Type.Object({ pullId: Uuid, jobId: Uuid, status: Type.Literal('queued') }) },
+      },
+    },
+    async (req, reply) => reply.status(202).send(await fed.queuePull(req.actor, req.params.id)),
+  );
+
+  app.get(
+    '/api/federation/links/:id/pulls',
+    {
+      schema: {
+        tags,
+        summary: 'The pull history of a link, newest first',
+        params: Type.Object({ id: Uuid }),
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),
+        response: { 200: Type.Object({ items: Type.Array(PullView) }) },
+      },
+    },
+    async (req) => ({ items: await fed.pulls(req.actor, req.params.id, req.query.limit ?? 50) }),
+  );
+
+  app.put(
+    '/api/federation/links/:id/schedule',
+    {
+      schema: {
+        tags,
+        summary: `Set, change or remove (cron null) the link’s pull schedule, or pause/resume it (cron in ${PULL_SCHEDULE_TZ} time, at least ${MIN_PULL_INTERVAL_MINUTES} minutes apart)`,
+        params: Type.Object({ id: Uuid }),
+        body: Type.Object(
+          {
+            cron: Type.Optional(
+              Type.Union([Type.String({ maxLength: 100 }), Type.Null()], { description: 'e.g. "0 3 * * *"; null removes it' }),
+            ),
+            paused: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: LinkView },
+      },
+    },
+    async (req) => fed.setSchedule(req.actor, req.params.id, req.body),
   );
 }
