@@ -25,7 +25,20 @@ const CLERK_SHARING = ['sharingNew', 'sharingMine', 'sharingGrants', 'applicatio
 const SUPERVISION = ['sharingGrants', 'sharingManage'];
 
 const EXPECTED: Record<string, string[]> = {
-  admin: [...EVERYONE, ...ADMIN_PAGES, ...SUPERVISION, 'review', 'elements', 'lists', 'registrations', 'datasets', 'sources'],
+  admin: [
+    ...EVERYONE,
+    ...ADMIN_PAGES,
+    ...SUPERVISION,
+    'review',
+    'elements',
+    'lists',
+    'registrations',
+    'datasets',
+    'sources',
+    // Back-flow between platforms (the data authority only).
+    'federationGrants',
+    'federationLinks',
+  ],
   auditor: [...EVERYONE, ...ADMIN_PAGES, ...SUPERVISION, 'elements', 'lists', 'registrations', 'datasets', 'sources'],
   security: [...EVERYONE, ...ADMIN_PAGES],
   provider: [...EVERYONE, ...CLERK_SHARING, 'sharingIncoming', 'elements', 'lists', 'registrations', 'datasets', 'sources'],

@@ -37,6 +37,8 @@ const GrantsPage = lazy(() => import('./pages/sharing/GrantsPage.tsx'));
 const SharingManagePage = lazy(() => import('./pages/sharing/ManagePage.tsx'));
 const ApplicationsPage = lazy(() => import('./pages/sharing/ApplicationsPage.tsx'));
 const MyDataUsesPage = lazy(() => import('./pages/sharing/MyDataUsesPage.tsx'));
+const FederationGrantsPage = lazy(() => import('./pages/federation/GrantsPage.tsx'));
+const FederationLinksPage = lazy(() => import('./pages/federation/LinksPage.tsx'));
 
 const ELEMENTS: Record<PageKey, ReactNode> = {
   home: <HomePage />,
@@ -59,6 +61,8 @@ const ELEMENTS: Record<PageKey, ReactNode> = {
   sharingManage: <SharingManagePage />,
   applications: <ApplicationsPage />,
   myDataUses: <MyDataUsesPage />,
+  federationGrants: <FederationGrantsPage />,
+  federationLinks: <FederationLinksPage />,
   users: <UsersPage />,
   orgs: <OrgsPage />,
   ledger: <LedgerPage />,

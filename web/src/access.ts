@@ -23,6 +23,8 @@ export type PageKey =
   | 'sharingManage'
   | 'applications'
   | 'myDataUses'
+  | 'federationGrants'
+  | 'federationLinks'
   | 'users'
   | 'orgs'
   | 'ledger'
@@ -78,6 +80,9 @@ export const PAGES: readonly PageDef[] = [
   { key: 'applications', path: '/applications', roles: CLERKS },
   // The data subject's own view: who used records about me (a person or company signed in).
   { key: 'myDataUses', path: '/my-data-uses', roles: ['public_user'] },
+  // Back-flow between platforms (数据回流, issue 6 §7): grants issued to lower-level platforms, data received from higher ones.
+  { key: 'federationGrants', path: '/federation/grants', roles: ['authority_admin'] },
+  { key: 'federationLinks', path: '/federation/links', roles: ['authority_admin'] },
   { key: 'users', path: '/users', roles: ADMIN_READERS, editRoles: ['authority_admin'] },
   { key: 'orgs', path: '/orgs', roles: ADMIN_READERS, editRoles: ['authority_admin'] },
   { key: 'ledger', path: '/ledger', roles: ADMIN_READERS },
