@@ -148,6 +148,22 @@ describe('applications', () => {
     assert.equal((await consumer.patch(`/api/applications/${appId}`, { state: 'active' })).body.state, 'active');
     assert.equal((await signed('GET', '/api/auth/me')).status, 200);
   });
+
+  it('two keys of one application each sign for themselves; a revoked one stops, the other goes on', async () => {
+    // Once the lookup's application condition was an unbracketed OR: any key of an active application matched
+    // every AppKey, so a second key never verified and a revoked one could still be found.
+    const second = (await consumer.post(`/api/applications/${appId}/keys`, { name: '测试环境' })).body as typeof key;
+    assert.equal((await signed('GET', '/api/auth/me', undefined, {}, second)).status, 200);
+    assert.equal((await signed('GET', '/api/auth/me')).status, 200);
+    assert.equal((await consumer.delete(`/api/applications/${appId}/keys/${second.id}`)).status, 204);
+    const revoked = await signed('GET', '/api/auth/me', undefined, {}, second);
+    assert.equal(revoked.status, 401, revoked.text);
+    assert.equal(revoked.body.error.code, 'API_KEY_INVALID');
+    assert.equal((await signed('GET', '/api/auth/me')).status, 200);
+    // An AppKey nobody issued is unknown, whatever other keys exist.
+    const forged = await signed('GET', '/api/auth/me', undefined, {}, { ...key, appKey: 'ak_000000000000000000000000' });
+    assert.equal(forged.body.error?.code, 'API_KEY_INVALID');
+  });
 });
 
 describe('record query', () => {
