@@ -15,10 +15,8 @@ import {
   List,
   Row,
   Segmented,
-  Select,
   Space,
   Statistic,
-  Switch,
   Table,
   Tag,
   Timeline,
@@ -28,6 +26,7 @@ import {
 import { ClockCircleOutlined, ExclamationCircleOutlined, FileDoneOutlined, InboxOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { errorMessage, get, post } from '../../api.ts';
+import { StateFilters } from '../../components/StateFilters.tsx';
 import { hasRole, useAuth } from '../../auth.tsx';
 import { formatDate, formatDateTime } from '../../format.ts';
 import { CommentModal, useEn, useName } from './common.tsx';
@@ -147,40 +146,29 @@ export default function RegistrationsPage() {
         <Typography.Paragraph type="secondary">
           {t('catalog.registration.intro')} <Link to="/registration/lookup">{t('catalog.registration.lookupLink')}</Link>
         </Typography.Paragraph>
-        <Space wrap style={{ marginBottom: 16 }}>
-          <Segmented
-            value={scope}
-            onChange={(v) => {
-              setScope(v as Scope);
-              setPage(1);
-            }}
-            options={scopes.map((s) => ({ value: s, label: t(`catalog.registration.scopes.${s}`) }))}
-          />
-          <Select
-            mode="multiple"
-            allowClear
-            aria-label={t('catalog.registration.state')}
-            placeholder={t('catalog.registration.state')}
-            style={{ minWidth: 220 }}
-            value={states}
-            onChange={(v) => {
-              setStates(v);
-              setPage(1);
-            }}
-            options={REG_STATES.map((s) => ({ value: s, label: t(`catalog.registration.states.${s}`) }))}
-          />
-          <Space>
-            <Switch
-              id="reg-overdue"
-              checked={overdue}
+        <StateFilters
+          before={
+            <Segmented
+              value={scope}
               onChange={(v) => {
-                setOverdue(v);
+                setScope(v as Scope);
                 setPage(1);
               }}
+              options={scopes.map((s) => ({ value: s, label: t(`catalog.registration.scopes.${s}`) }))}
             />
-            <label htmlFor="reg-overdue">{t('catalog.registration.overdueOnly')}</label>
-          </Space>
-        </Space>
+          }
+          states={states}
+          options={REG_STATES.map((s) => ({ value: s, label: t(`catalog.registration.states.${s}`) }))}
+          stateLabel={t('catalog.registration.state')}
+          overdue={overdue}
+          overdueLabel={t('catalog.registration.overdueOnly')}
+          overdueId="reg-overdue"
+          onChange={(f) => {
+            setStates(f.states);
+            setOverdue(f.overdue);
+            setPage(1);
+          }}
+        />
         {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
         <Table<RegistrationSummary>
           rowKey="id"

@@ -3,10 +3,11 @@
 // The authority's queues reuse the table (RequestTable) with their own filters.
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { Alert, Button, Card, Empty, Select, Space, Switch, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Card, Empty, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { errorMessage, get } from '../../api.ts';
+import { StateFilters } from '../../components/StateFilters.tsx';
 import { formatDateTime } from '../../format.ts';
 import { useName } from '../catalog/common.tsx';
 import { DeadlineCountdown, SharingStateTag } from './common.tsx';
@@ -104,32 +105,19 @@ export function RequestTable({
   return (
     <>
       {filterable && (
-        <Space wrap style={{ marginBottom: 16 }}>
-          <Select
-            mode="multiple"
-            allowClear
-            aria-label={t('sharing.fields.state')}
-            placeholder={t('sharing.fields.state')}
-            style={{ minWidth: 240 }}
-            value={states}
-            onChange={(v) => {
-              setStates(v);
-              setPage(1);
-            }}
-            options={SHARING_STATES.map((s) => ({ value: s, label: t(`sharing.states.${s}`) }))}
-          />
-          <Space>
-            <Switch
-              id={`${testId}-overdue`}
-              checked={overdue}
-              onChange={(v) => {
-                setOverdue(v);
-                setPage(1);
-              }}
-            />
-            <label htmlFor={`${testId}-overdue`}>{t('sharing.list.overdueOnly')}</label>
-          </Space>
-        </Space>
+        <StateFilters
+          states={states}
+          options={SHARING_STATES.map((s) => ({ value: s, label: t(`sharing.states.${s}`) }))}
+          stateLabel={t('sharing.fields.state')}
+          overdue={overdue}
+          overdueLabel={t('sharing.list.overdueOnly')}
+          overdueId={`${testId}-overdue`}
+          onChange={(f) => {
+            setStates(f.states);
+            setOverdue(f.overdue);
+            setPage(1);
+          }}
+        />
       )}
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
       <Table<RequestSummary>
