@@ -49,6 +49,16 @@ create index gateway_log_resource_idx on gateway_log (resource_id, at);
 create index gateway_log_entitlement_idx on gateway_log (entitlement_id, service, at) where entitlement_id is not null;
 comment on table gateway_log is 'APPEND-ONLY. Exchange log of the data gateway: every call, hash-chained, checkpointed into the ledger.';
 
+-- Verification misses (no_match + not_found) per grant and minute, counted with the log rows (same transaction):
+-- the enumeration watch sums at most ten rows here instead of every verification of the last ten minutes.
+create table gateway_verify_misses (
+  entitlement_id uuid not null,
+  minute timestamptz not null,
+  misses integer not null check (misses >= 0),
+  primary key (entitlement_id, minute)
+);
+comment on table gateway_verify_misses is 'Counter: verification misses per entitlement and minute (enumeration watch).';
+
 -- Appends one log row under a transaction-scoped advisory lock: seq = last + 1, prev_hash = last hash, hash over
 -- the body the caller canonicalized. One round trip per call; the lock is held until the caller's commit.
 create function gateway_log_append(

@@ -39,6 +39,19 @@ export class LogWriter {
           use.set(k, u);
         }
         for (const [, u] of [...use].sort(([a], [b]) => a.localeCompare(b))) await addUsage(tx, u.id, u.day, u.calls, u.rows);
+        // Verification misses per grant and minute (the enumeration watch of GatewayService.verify).
+        const misses = new Map<string, { id: string; minute: Date; n: number }>();
+        for (const item of items) {
+          if (item.service !== 'verify' || item.outcome !== 'ok' || !item.entitlementId) continue;
+          const n = Number(item.detail.no_match ?? 0) + Number(item.detail.not_found ?? 0);
+          if (!n) continue;
+          const minute = new Date(Math.floor(item.at.getTime() / 60_000) * 60_000);
+          const k = `${item.entitlementId}|${minute.toISOString()}`;
+          const m = misses.get(k) ?? { id: item.entitlementId, minute, n: 0 };
+          m.n += n;
+          misses.set(k, m);
+        }
+        for (const [, m] of [...misses].sort(([a], [b]) => a.localeCompare(b))) await repo.addVerifyMisses(tx, m.id, m.minute, m.n);
         return out;
       }),
     );

@@ -209,6 +209,21 @@ export class GatewayRepository {
     return { calls: Number(r.calls), misses: Number(r.misses), oldest: r.oldest };
   }
 
+  /** Adds verification misses of one grant in one minute (written with the log rows). */
+  async addVerifyMisses(db: Executor, entitlementId: string, minute: Date, misses: number): Promise<void> {
+    await sql`
+      insert into gateway_verify_misses (entitlement_id, minute, misses) values (${entitlementId}, ${minute}, ${misses})
+      on conflict (entitlement_id, minute) do update set misses = gateway_verify_misses.misses + excluded.misses`.execute(db);
+  }
+
+  /** Verification misses of one grant in the minutes from `since` on (the minute of `since` included). */
+  async verifyMisses(db: Executor, entitlementId: string, since: Date): Promise<number> {
+    const { rows } = await sql<{ n: string }>`
+      select coalesce(sum(misses), 0) as n from gateway_verify_misses
+      where entitlement_id = ${entitlementId} and minute >= date_trunc('minute', ${since}::timestamptz)`.execute(db);
+    return Number(rows[0]!.n);
+  }
+
   // ---------------------------------------------------------------- checkpoints
   async lockCheckpoints(db: Executor): Promise<void> {
     await sql`select pg_advisory_xact_lock(${0x5359_0006})`.execute(db);

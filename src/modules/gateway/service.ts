@@ -414,9 +414,9 @@ export class GatewayService {
 
   /** Many misses on one grant within the window: a ledger alert (once per crossing of the threshold). */
   private async watchEnumeration(actor: Actor, e: Entitlement, misses: number): Promise<void> {
-    const c = await this.repo.verifyCounts(this.db, e.id, new Date(Date.now() - ENUMERATION_WINDOW_MS));
-    const total = c.misses + misses; // this call is not logged yet
-    if (Math.floor(total / ENUMERATION_MISSES) > Math.floor(c.misses / ENUMERATION_MISSES)) {
+    const before = await this.repo.verifyMisses(this.db, e.id, new Date(Date.now() - ENUMERATION_WINDOW_MS));
+    const total = before + misses; // this call is not logged yet
+    if (Math.floor(total / ENUMERATION_MISSES) > Math.floor(before / ENUMERATION_MISSES)) {
       await this.db.transaction().execute((tx) =>
         this.ctx.ledger.append(tx, {
           actor,
