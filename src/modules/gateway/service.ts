@@ -6,6 +6,7 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../../context.ts';
+import type { Tx } from '../../db/database.ts';
 import { AppError, badRequest, conflict, notFound } from '../../errors.ts';
 import { translate, type Lang } from '../../i18n/messages.ts';
 import { KeyFile } from '../../keyfile.ts';
@@ -42,6 +43,8 @@ export interface CallRecord {
   /** Subject identifiers of the records returned, as [kind, value]. */
   subjects?: Array<[string, string]>;
   detail?: Record<string, unknown>;
+  /** A verification with misses: its log row is counted by the enumeration watch (log-writer.ts). */
+  watchMisses?: boolean;
 }
 
 export interface CallInput {
@@ -91,7 +94,10 @@ export class GatewayService {
 
   constructor(private readonly ctx: AppContext) {
     this.#subjectKey = new KeyFile(path.join(ctx.config.dataDir, 'keys', 'subject.key'));
-    this.#log = new LogWriter(ctx.db, this.repo, (tx, id, day, calls, rows) => ctx.entitlements.repo.addUsage(tx, id, day, calls, rows));
+    this.#log = new LogWriter(ctx.db, this.repo, {
+      addUsage: (tx, id, day, calls, rows) => ctx.entitlements.repo.addUsage(tx, id, day, calls, rows),
+      watchEnumeration: (tx, actor, e, misses) => this.watchEnumeration(tx, actor, e, misses),
+    });
     // Consumer departments' clerks manage their organization's applications; the authority manages all.
     ctx.authz.allow('consumer_clerk', 'application.manage', 'org_subtree');
     ctx.jobs.define<{ extractId: string }>(EXTRACT_QUEUE, (job) => this.runExtract(job.extractId), {
@@ -318,6 +324,7 @@ export class GatewayService {
       body: canonicalJson(logged),
       subjectTokens: tokens,
       usage: counted ? { entitlementId: e.id, rows: rec.rowCount ?? 0 } : null,
+      watch: rec.watchMisses && e ? { actor: input.actor, entitlement: e } : null,
     });
     headers['x-shuyuan-message-id'] = messageId;
     headers['x-shuyuan-request-hash'] = reqHash;
@@ -408,25 +415,26 @@ export class GatewayService {
     const kind = r.fieldKinds[q.key.field];
     rec.subjects = r.found && kind && SUBJECT_KINDS.has(kind) ? [[kind, String(q.key.value)]] : [];
     const misses = count('no_match') + count('not_found') + (r.found || Object.keys(q.claims).length ? 0 : 1);
-    if (misses > 0 && r.entitlement) await this.watchEnumeration(actor, r.entitlement, misses);
+    rec.watchMisses = misses > 0 && !!r.entitlement;
     return { version: r.version, found: r.found, results: r.results };
   }
 
   /** Many misses on one grant within the window: a ledger alert (once per crossing of the threshold). */
-  private async watchEnumeration(actor: Actor, e: Entitlement, misses: number): Promise<void> {
-    const before = await this.repo.verifyMisses(this.db, e.id, new Date(Date.now() - ENUMERATION_WINDOW_MS));
-    const total = before + misses; // this call is not logged yet
-    if (Math.floor(total / ENUMERATION_MISSES) > Math.floor(before / ENUMERATION_MISSES)) {
-      await this.db.transaction().execute((tx) =>
-        this.ctx.ledger.append(tx, {
-          actor,
-          action: 'gateway.verify.enumeration_suspected',
-          objectType: 'entitlement',
-          objectId: e.id,
-          orgId: e.providerOrgId,
-          details: { misses: total, windowMinutes: ENUMERATION_WINDOW_MS / 60_000, holderOrgId: e.holderOrgId },
-        }),
-      );
+  /**
+   * The enumeration watch, run by the log writer in the transaction of the log rows: when this batch's misses
+   * take a grant's count within ENUMERATION_WINDOW_MS past a multiple of ENUMERATION_MISSES, the ledger says so.
+   */
+  private async watchEnumeration(tx: Tx, actor: Actor, e: Entitlement, batchMisses: number): Promise<void> {
+    const total = await this.repo.verifyMisses(tx, e.id, new Date(Date.now() - ENUMERATION_WINDOW_MS));
+    if (Math.floor(total / ENUMERATION_MISSES) > Math.floor((total - batchMisses) / ENUMERATION_MISSES)) {
+      await this.ctx.ledger.append(tx, {
+        actor,
+        action: 'gateway.verify.enumeration_suspected',
+        objectType: 'entitlement',
+        objectId: e.id,
+        orgId: e.providerOrgId,
+        details: { misses: total, windowMinutes: ENUMERATION_WINDOW_MS / 60_000, holderOrgId: e.holderOrgId },
+      });
     }
   }
 
