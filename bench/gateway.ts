@@ -18,6 +18,7 @@ import { benchServer } from './_server.ts';
 import { startTestPlatform, TestClient } from '../test/helpers.ts';
 import { SYSTEM } from '../src/modules/identity/actor.ts';
 import { DEMO_PASSWORD } from '../src/modules/identity/service.ts';
+import { baseGrant } from '../src/modules/entitlements/testkit.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -99,22 +100,13 @@ export async function run(): Promise<void> {
     };
     await ctx.db.transaction().execute((tx) =>
       ctx.entitlements.grant(tx, SYSTEM, {
-        holderOrgId: (app.body as { orgId: string }).orgId,
+        ...baseGrant({ holderOrgId: (app.body as { orgId: string }).orgId, resourceId, providerOrgId: resource.providerOrg.id }),
         holderApplicationId: app.body.id,
-        holderUserId: null,
-        resourceId,
-        providerOrgId: resource.providerOrg.id,
         fields: ['tyshxydm', 'qymc', 'djzt'],
         actions: ['query', 'verify'],
         purpose: '基准测试',
-        scenario: '',
         legalBasis: '基准测试',
-        validFrom: new Date(Date.now() - 60_000).toISOString(),
-        validTo: null,
-        quota: null,
         conditions: { clearFields: ['tyshxydm'] },
-        origin: 'manual',
-        originId: null,
       }),
     );
 

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { signRequest } from '../src/modules/identity/apikeys.ts';
 import { startPlatform, type Platform } from '../src/server.ts';
 
 export function testServerUrl(): string {
@@ -81,6 +82,42 @@ export interface TestResponse<T = any> {
   headers: Headers;
   body: T;
   text: string;
+}
+
+/** A signed call's answer: a TestResponse with the raw bytes too (for files and their SHA-256). */
+export interface SignedResponse<T = any> extends TestResponse<T> {
+  bytes: Buffer;
+}
+
+/**
+ * A signed machine call (AppKey/AppSecret HMAC) to the platform at `base`, as a consumer's system makes it; `extra`
+ * headers go on top of the signature's.
+ */
+export async function signedFetch(
+  base: string,
+  key: { appKey: string; appSecret: string },
+  method: string,
+  url: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<SignedResponse> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = {
+    ...signRequest({ appKey: key.appKey, appSecret: key.appSecret, method, path: url, body: payload }),
+    ...extra,
+  };
+  if (payload !== undefined) headers['content-type'] = 'application/json';
+  const r = await fetch(base + url, { method, headers, body: payload });
+  const bytes = Buffer.from(await r.arrayBuffer());
+  // Decoded as Response.text() does (UTF-8, a leading BOM dropped).
+  const text = new TextDecoder().decode(bytes);
+  return {
+    status: r.status,
+    headers: r.headers,
+    bytes,
+    text,
+    body: (r.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text,
+  };
 }
 
 /** A fetch-based client that behaves like a browser: keeps cookies, sends the CSRF token on unsafe methods. */

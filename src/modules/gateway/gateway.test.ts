@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { startTestPlatform, TestClient, type TestPlatform } from '../../../test/helpers.ts';
+import { signedFetch, startTestPlatform, TestClient, type SignedResponse, type TestPlatform } from '../../../test/helpers.ts';
 import { SYSTEM } from '../identity/actor.ts';
 import { signRequest } from '../identity/apikeys.ts';
-import { DEMO_PASSWORD } from '../identity/service.ts';
 import type { NewEntitlement } from '../entitlements/repository.ts';
+import { baseGrant, granter, signIn as signInAs } from '../entitlements/testkit.ts';
 import { demoPublicIdNumber } from './seed.ts';
 import { ENUMERATION_MISSES, logHash } from './service.ts';
 
@@ -31,60 +31,23 @@ let appId: string;
 let key: { appKey: string; appSecret: string; id: string };
 let firstCode: string;
 
-async function signIn(username: string): Promise<TestClient> {
-  const c = p.client();
-  await c.login(username, DEMO_PASSWORD);
-  return c;
-}
-
-interface Res {
-  status: number;
-  headers: Headers;
-  body: any;
-  text: string;
-}
+const signIn = (username: string) => signInAs(p, username);
 
 /** A signed machine call (AppKey/AppSecret HMAC), as a consumer's system makes it. */
-async function signed(method: string, url: string, body?: unknown, extra: Record<string, string> = {}, k = key): Promise<Res> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = {
-    ...signRequest({ appKey: k.appKey, appSecret: k.appSecret, method, path: url, body: payload }),
-    ...extra,
-  };
-  if (payload !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(p.url + url, { method, headers, body: payload });
-  const text = await r.text();
-  return {
-    status: r.status,
-    headers: r.headers,
-    text,
-    body: (r.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text,
-  };
-}
+const signed = (method: string, url: string, body?: unknown, extra: Record<string, string> = {}, k = key) =>
+  signedFetch(p.url, k, method, url, body, extra);
 
-async function grant(over: Partial<NewEntitlement> = {}) {
-  return p.ctx.db.transaction().execute((tx) =>
-    p.ctx.entitlements.grant(tx, SYSTEM, {
-      holderOrgId: consumerOrgId,
-      holderApplicationId: appId,
-      holderUserId: null,
-      resourceId: firmsId,
-      providerOrgId: firmsProvider,
-      fields: ['tyshxydm', 'qymc', 'djzt'],
-      actions: ['query', 'verify', 'bulk'],
-      purpose: '就业补贴企业资格核验',
-      scenario: '就业补贴审核',
-      legalBasis: '《就业促进法》第十五条',
-      validFrom: new Date(Date.now() - 60_000).toISOString(),
-      validTo: null,
-      quota: null,
-      conditions: { clearFields: ['tyshxydm'] },
-      origin: 'manual',
-      originId: null,
-      ...over,
-    }),
-  );
-}
+const grant = (over: Partial<NewEntitlement> = {}) =>
+  granter(p, () => ({
+    ...baseGrant({ holderOrgId: consumerOrgId, resourceId: firmsId, providerOrgId: firmsProvider }),
+    holderApplicationId: appId,
+    fields: ['tyshxydm', 'qymc', 'djzt'],
+    actions: ['query', 'verify', 'bulk'],
+    purpose: '就业补贴企业资格核验',
+    scenario: '就业补贴审核',
+    legalBasis: '《就业促进法》第十五条',
+    conditions: { clearFields: ['tyshxydm'] },
+  }))(over);
 
 const revoke = (id: string) => p.ctx.entitlements.setState(SYSTEM, id, 'revoked', '测试结束');
 const records = (body: unknown, extra?: Record<string, string>) =>
@@ -345,7 +308,7 @@ describe('verification and bulk delivery', () => {
     assert.equal(ungranted.status, 403);
     assert.equal(ungranted.body.error.details.field, '法定代表人');
     // Enumeration: guessing the status of one company over and over.
-    let limited: Res | null = null;
+    let limited: SignedResponse | null = null;
     for (let i = 0; i < ENUMERATION_MISSES + 10 && !limited; i++) {
       const g = await signed('POST', url, { key: { field: '统一社会信用代码', value: firstCode }, claims: { 企业名称: `猜测${i}` } });
       if (g.status === 429) limited = g;

@@ -11,11 +11,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CompiledQuery, sql } from 'kysely';
-import { startTestPlatform, TestClient, type TestPlatform } from '../../../test/helpers.ts';
+import { signedFetch, startTestPlatform, TestClient, type TestPlatform } from '../../../test/helpers.ts';
 import { SYSTEM } from '../identity/actor.ts';
-import { signRequest } from '../identity/apikeys.ts';
-import { DEMO_PASSWORD } from '../identity/service.ts';
 import type { NewEntitlement } from '../entitlements/repository.ts';
+import { baseGrant, granter, signIn as signInAs } from '../entitlements/testkit.ts';
 import { checkCron, MIN_INTERVAL_MINUTES, OCCURRENCE_QUEUE } from './schedules.ts';
 
 let p: TestPlatform;
@@ -32,28 +31,10 @@ let key: { appKey: string; appSecret: string; id: string };
 
 const BASE = '/api/gateway/extract-schedules';
 
-async function signIn(username: string): Promise<TestClient> {
-  const c = p.client();
-  await c.login(username, DEMO_PASSWORD);
-  return c;
-}
+const signIn = (username: string) => signInAs(p, username);
 
 /** A signed machine call (AppKey/AppSecret HMAC), as the consumer's system makes it. */
-async function signed(method: string, url: string, body?: unknown) {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = signRequest({ appKey: key.appKey, appSecret: key.appSecret, method, path: url, body: payload });
-  if (payload !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(p.url + url, { method, headers, body: payload });
-  const buf = Buffer.from(await r.arrayBuffer());
-  const text = buf.toString('utf8');
-  return {
-    status: r.status,
-    headers: r.headers,
-    bytes: buf,
-    text,
-    body: (r.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text,
-  };
-}
+const signed = (method: string, url: string, body?: unknown) => signedFetch(p.url, key, method, url, body);
 
 const revoke = (id: string) => p.ctx.entitlements.setState(SYSTEM, id, 'revoked', '测试结束');
 
@@ -63,27 +44,16 @@ async function grant(over: Partial<NewEntitlement> = {}) {
     firmsId,
   ]);
   for (const e of live) await revoke(e.id);
-  return p.ctx.db.transaction().execute((tx) =>
-    p.ctx.entitlements.grant(tx, SYSTEM, {
-      holderOrgId: consumerOrgId,
-      holderApplicationId: appId,
-      holderUserId: null,
-      resourceId: firmsId,
-      providerOrgId: firmsProvider,
-      fields: ['tyshxydm', 'qymc', 'djzt'],
-      actions: ['bulk'],
-      purpose: '就业补贴企业资格核验（定时交付）',
-      scenario: '就业补贴审核',
-      legalBasis: '《就业促进法》第十五条',
-      validFrom: new Date(Date.now() - 60_000).toISOString(),
-      validTo: null,
-      quota: null,
-      conditions: { clearFields: ['tyshxydm'] },
-      origin: 'manual',
-      originId: null,
-      ...over,
-    }),
-  );
+  return granter(p, () => ({
+    ...baseGrant({ holderOrgId: consumerOrgId, resourceId: firmsId, providerOrgId: firmsProvider }),
+    holderApplicationId: appId,
+    fields: ['tyshxydm', 'qymc', 'djzt'],
+    actions: ['bulk'],
+    purpose: '就业补贴企业资格核验（定时交付）',
+    scenario: '就业补贴审核',
+    legalBasis: '《就业促进法》第十五条',
+    conditions: { clearFields: ['tyshxydm'] },
+  }))(over);
 }
 
 async function q<T>(text: string, params: unknown[] = []): Promise<T[]> {
