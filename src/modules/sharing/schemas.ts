@@ -119,6 +119,9 @@ const Deadline = Type.Object({
   dueAt: DateTime,
   status: Type.Enum(['open', 'met', 'cancelled', 'escalated']),
   overdue: Type.Boolean(),
+  workingDaysLeft: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Open deadlines: working days left on the calendar (0 = due today)',
+  }),
   remindedAt: NullableDateTime,
   closedAt: NullableDateTime,
 });

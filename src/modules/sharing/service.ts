@@ -20,7 +20,7 @@ import type { AppContext } from '../../context.ts';
 import type { Executor, Tx } from '../../db/database.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.ts';
 import { SYSTEM, type Actor } from '../identity/actor.ts';
-import { chinaDate } from '../jobs/calendar.ts';
+import { chinaDate, workingDaysBetweenPure, type OverrideMap } from '../jobs/calendar.ts';
 import { DeadlineJobs, planDeadline, SettingsCache } from '../jobs/deadlines.ts';
 import type { EntitlementAction, EntitlementConditions, Quota } from '../entitlements/types.ts';
 import './messages.ts';
@@ -94,6 +94,8 @@ export interface DeadlineView {
   dueAt: string;
   status: DeadlineRow['status'];
   overdue: boolean;
+  /** Open deadlines: working days from today (China time) to the due date on the working-day calendar; 0 = due today. */
+  workingDaysLeft: number | null;
   remindedAt: string | null;
   closedAt: string | null;
 }
@@ -636,13 +638,13 @@ export class SharingService {
       validTo: r.valid_to.toISOString(),
       renewsEntitlementId: r.renews_entitlement_id,
       entitlementId: r.entitlement_id,
-      nextDeadline: next ? this.deadlineView(next) : null,
+      nextDeadline: next ? this.deadlineView(next, await this.ctx.calendar.overrides()) : null,
       createdAt: r.created_at.toISOString(),
       decidedAt: iso(r.decided_at),
     };
   }
 
-  private deadlineView(d: DeadlineRow): DeadlineView {
+  private deadlineView(d: DeadlineRow, overrides: OverrideMap): DeadlineView {
     return {
       id: d.id,
       kind: d.kind,
@@ -652,6 +654,7 @@ export class SharingService {
       dueAt: d.due_at.toISOString(),
       status: d.status,
       overdue: !!d.overdue_at || (d.status === 'open' && d.due_at.getTime() < this.now().getTime()),
+      workingDaysLeft: d.status === 'open' ? workingDaysBetweenPure(chinaDate(this.now()), d.due_date, overrides) : null,
       remindedAt: iso(d.reminded_at),
       closedAt: iso(d.closed_at),
     };
@@ -662,6 +665,7 @@ export class SharingService {
     const events = await this.repo.events(db, row.id);
     const roles = await this.rolesOf(actor, row);
     const open = deadlines.filter((d) => d.status === 'open').sort((a, b) => a.due_at.getTime() - b.due_at.getTime())[0] ?? null;
+    const overrides = await this.ctx.calendar.overrides();
     return {
       ...(await this.summary(row, open)),
       legalBasis: row.legal_basis,
@@ -671,7 +675,7 @@ export class SharingService {
       dataOnPlatform: row.data_on_platform,
       refusalReason: row.refusal_reason,
       requesterUserId: row.requester_user_id,
-      deadlines: deadlines.map((d) => this.deadlineView(d)),
+      deadlines: deadlines.map((d) => this.deadlineView(d, overrides)),
       events: events.map((e: EventRow) => ({
         id: Number(e.id),
         kind: e.kind,

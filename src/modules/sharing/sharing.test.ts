@@ -175,6 +175,9 @@ describe('sharing requests', () => {
     assert.equal(r.body.shareMode, 'unconditional');
     const dl = openDeadline(r.body, 'compliance');
     assert.equal(dl.workingDays, 2);
+    // The countdown counts working days on the calendar: on the day the limit starts, all of them are left.
+    assert.equal(dl.workingDaysLeft, await p.ctx.calendar.workingDaysBetween(dl.startDate, dl.dueDate));
+    assert.equal(dl.workingDaysLeft, 2);
     // Only the authority reviews: the provider is a party but not for this step.
     assert.deepEqual(r.body.allowed.map((a: any) => a.to).sort(), ['withdrawn']);
     const byProvider = await provider.post(`/api/sharing/requests/${r.body.id}/transitions`, { to: 'approved', comment: '同意' });
@@ -189,6 +192,7 @@ describe('sharing requests', () => {
     assert.equal(done.state, 'approved');
     assert.ok(done.entitlementId);
     assert.equal(done.deadlines[0].status, 'met');
+    assert.equal(done.deadlines[0].workingDaysLeft, null);
     const e = await p.ctx.entitlements.repo.byId(p.ctx.db, done.entitlementId);
     assert.ok(e);
     assert.deepEqual(e.fields, ['tyshxydm', 'qymc', 'djzt']);

@@ -1208,6 +1208,8 @@ const en: Resources = {
       },
       statuses: { open: 'Running', met: 'Met', cancelled: 'Cancelled', escalated: 'Escalated' },
       daysLeft: 'days left: {{count}}',
+      workingDaysLeft: 'working days left: {{count}}',
+      dueToday: 'due today',
       hoursLeft: 'hours left: {{count}}',
       overdueBy: 'overdue by {{count}} d',
       overdue: 'Overdue',

@@ -1171,6 +1171,8 @@ const zhCN = {
       kinds: { compliance: '符合性审查', provider_decision: '提供部门答复', negotiation: '协商', coordination: '协调' },
       statuses: { open: '进行中', met: '按时办结', cancelled: '已取消', escalated: '逾期转协调' },
       daysLeft: '剩 {{count}} 天',
+      workingDaysLeft: '剩 {{count}} 个工作日',
+      dueToday: '今日到期',
       hoursLeft: '剩 {{count}} 小时',
       overdueBy: '已逾期 {{count}} 天',
       overdue: '已逾期',

@@ -55,7 +55,12 @@ export function DeadlineCountdown({ deadline }: { deadline: Deadline | null }) {
     ? t('sharing.deadline.overdueBy', { count: Math.max(1, Math.ceil(-left / DAY)) })
     : left < DAY
       ? t('sharing.deadline.hoursLeft', { count: Math.max(1, Math.ceil(left / HOUR)) })
-      : t('sharing.deadline.daysLeft', { count: Math.ceil(left / DAY) });
+      : deadline.workingDaysLeft !== null
+        ? // Statutory limits count working days (weekends and holidays on the calendar don't count).
+          deadline.workingDaysLeft === 0
+          ? t('sharing.deadline.dueToday')
+          : t('sharing.deadline.workingDaysLeft', { count: deadline.workingDaysLeft })
+        : t('sharing.deadline.daysLeft', { count: Math.ceil(left / DAY) });
   return (
     <Tooltip title={t('sharing.deadline.limit', { days: deadline.workingDays, due: formatUntil(deadline.dueAt) })}>
       <span data-testid="deadline-countdown">

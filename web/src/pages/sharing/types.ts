@@ -35,6 +35,8 @@ export interface Deadline {
   dueAt: string;
   status: 'open' | 'met' | 'cancelled' | 'escalated';
   overdue: boolean;
+  /** Open deadlines: working days left on the calendar (0 = due today). */
+  workingDaysLeft: number | null;
   remindedAt: string | null;
   closedAt: string | null;
 }
