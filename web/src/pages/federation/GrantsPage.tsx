@@ -33,6 +33,7 @@ import { useAuth } from '../../auth.tsx';
 import { canEdit } from '../../access.ts';
 import { formatDate, formatDateTime } from '../../format.ts';
 import { applyServerError } from '../../forms.ts';
+import { useGet, useList } from '../../loaders.ts';
 import { useOrgs, useOrgTreeSelect } from '../../orgs.ts';
 import { CommentModal, useName } from '../catalog/common.tsx';
 import type { Resource, SearchItem, SearchResult } from '../catalog/types.ts';
@@ -45,24 +46,10 @@ export default function FederationGrantsPage() {
   const { message } = AntApp.useApp();
   const name = useName();
   const editable = !!me && canEdit('federationGrants', me.roles);
-  const [items, setItems] = useState<Grant[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { items, error, load } = useList<Grant>('/api/federation/grants');
   const [issuing, setIssuing] = useState(false);
   const [pkg, setPkg] = useState<GrantPackage | null>(null);
   const [revoking, setRevoking] = useState<Grant | null>(null);
-
-  const load = useCallback(async () => {
-    setError(null);
-    try {
-      setItems((await get<{ items: Grant[] }>('/api/federation/grants')).items);
-    } catch (e) {
-      setError(errorMessage(e));
-      setItems([]);
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const columns: TableColumnsType<Grant> = [
     {
@@ -215,13 +202,7 @@ export function AreaFilter({ filter }: { filter: { field: string; values: string
 /** This platform's name and the fingerprint of the key that signs its packages (given to peers out of band). */
 function IdentityCard() {
   const { t } = useTranslation();
-  const [id, setId] = useState<Identity | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    get<Identity>('/api/federation/identity')
-      .then(setId)
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, []);
+  const { data: id, error } = useGet<Identity>('/api/federation/identity');
   return (
     <Card size="small" title={t('federation.identity.title')} data-testid="federation-identity">
       {error && <Alert type="error" showIcon title={error} />}

@@ -1,7 +1,7 @@
 // 授权: the grants my organization holds (fields, actions, validity with the expiry close at hand highlighted, quota
 // used against each limit, renewal through a new request) and the grants on my organization's data (who uses it
 // and how much, use per day, suspension / resumption / revocation with a reason, the ODRL export).
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import {
   Alert,
@@ -24,6 +24,7 @@ import { useTranslation } from 'react-i18next';
 import { errorMessage, get, post } from '../../api.ts';
 import { hasRole, useAuth } from '../../auth.tsx';
 import { formatDate, formatNumber } from '../../format.ts';
+import { useList } from '../../loaders.ts';
 import { CommentModal, useEn, useName } from '../catalog/common.tsx';
 import { CallsChart, EntitlementStateTag, fieldName, useOrgNameById, useResources } from './common.tsx';
 import SchedulesTab from './SchedulesTab.tsx';
@@ -61,27 +62,12 @@ function GrantTable({ side }: { side: Side }) {
   const name = useName();
   const en = useEn();
   const orgName = useOrgNameById();
-  const [items, setItems] = useState<Entitlement[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { items, error, load } = useList<Entitlement>('/api/entitlements', { side, limit: 200 });
   const [change, setChange] = useState<{ e: Entitlement; verb: Change } | null>(null);
   const [usageOf, setUsageOf] = useState<Entitlement | null>(null);
   const resources = useResources(items?.map((e) => e.resourceId) ?? []);
   const manage = side === 'provider' && hasRole(me, 'provider_clerk', 'authority_admin');
   const renew = side === 'consumer' && hasRole(me, 'consumer_clerk', 'provider_clerk');
-
-  const load = useCallback(async () => {
-    setError(null);
-    try {
-      setItems((await get<{ items: Entitlement[] }>('/api/entitlements', { side, limit: 200 })).items);
-    } catch (e) {
-      setError(errorMessage(e));
-      setItems([]);
-    }
-  }, [side]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const doChange = async (reason: string) => {
     if (!change) return;

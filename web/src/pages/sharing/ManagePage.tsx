@@ -1,12 +1,13 @@
 // 共享管理 (data authority; the auditor reads): the compliance review queue, overdue requests, coordination
 // cases, the sharing statistics and the figures of the rules with their sources (the authority may change them).
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, App as AntApp, Button, Card, Col, Empty, InputNumber, Row, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { errorMessage, get, put } from '../../api.ts';
+import { errorMessage, put } from '../../api.ts';
 import { useAuth } from '../../auth.tsx';
 import { canEdit } from '../../access.ts';
 import { formatDateTime, formatNumber } from '../../format.ts';
+import { useGet, useList } from '../../loaders.ts';
 import { useEn } from '../catalog/common.tsx';
 import { CallsChart, SharingStateTag } from './common.tsx';
 import { RequestTable } from './RequestsPage.tsx';
@@ -45,13 +46,7 @@ export default function ManagePage() {
 
 function StatsView() {
   const { t } = useTranslation();
-  const [s, setS] = useState<SharingStats | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    get<SharingStats>('/api/sharing/stats')
-      .then(setS)
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, []);
+  const { data: s, error } = useGet<SharingStats>('/api/sharing/stats');
   if (error) return <Alert type="error" showIcon title={error} />;
   if (!s) return null;
   const cards: { key: string; value: string; danger?: boolean }[] = [
@@ -107,21 +102,8 @@ function SettingsView() {
   const { message } = AntApp.useApp();
   const en = useEn();
   const editable = !!me && canEdit('sharingManage', me.roles);
-  const [items, setItems] = useState<SharingSetting[] | null>(null);
+  const { items, error, load } = useList<SharingSetting>('/api/sharing/settings');
   const [draft, setDraft] = useState<Record<string, number | null>>({});
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setItems((await get<{ items: SharingSetting[] }>('/api/sharing/settings')).items);
-    } catch (e) {
-      setError(errorMessage(e));
-      setItems([]);
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const save = async (s: SharingSetting) => {
     const value = draft[s.key];
