@@ -18,7 +18,6 @@ import {
   Space,
   Table,
   Tag,
-  Tooltip,
   TreeSelect,
   Typography,
   Upload,
@@ -36,6 +35,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import { errorMessage, get, post, put } from '../../api.ts';
 import { useAuth } from '../../auth.tsx';
+import ShortHash from '../../components/ShortHash.tsx';
 import { formatDate, formatDateTime, formatNumber } from '../../format.ts';
 import { applyServerError } from '../../forms.ts';
 import { useOrgs, useOrgTreeSelect } from '../../orgs.ts';
@@ -355,14 +355,7 @@ function PullHistory({ link }: { link: Link }) {
         {
           title: 'SHA-256',
           key: 'sha',
-          render: (_v, p) =>
-            p.sha256 ? (
-              <Tooltip title={p.sha256}>
-                <span className="mono">{p.sha256.slice(0, 12)}…</span>
-              </Tooltip>
-            ) : (
-              '—'
-            ),
+          render: (_v, p) => <ShortHash sha256={p.sha256} />,
         },
         {
           title: t('federation.history.error'),

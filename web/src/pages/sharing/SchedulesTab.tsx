@@ -25,6 +25,7 @@ import { useTranslation } from 'react-i18next';
 import { del, errorMessage, get, post } from '../../api.ts';
 import { hasRole, useAuth } from '../../auth.tsx';
 import { formatBytes } from '../../components/UploadDropzone.tsx';
+import ShortHash from '../../components/ShortHash.tsx';
 import { formatDateTime, formatNumber } from '../../format.ts';
 import { applyServerError } from '../../forms.ts';
 import { useName } from '../catalog/common.tsx';
@@ -362,14 +363,7 @@ function Runs({ scheduleId, tick }: { scheduleId: string; tick: number }) {
           {
             title: t('schedules.sha256'),
             key: 'sha',
-            render: (_v, r) =>
-              r.sha256 ? (
-                <Tooltip title={r.sha256}>
-                  <span className="mono">{r.sha256.slice(0, 12)}…</span>
-                </Tooltip>
-              ) : (
-                '—'
-              ),
+            render: (_v, r) => <ShortHash sha256={r.sha256} />,
           },
           {
             title: t('schedules.file'),
