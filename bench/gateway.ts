@@ -15,7 +15,7 @@ import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { CANNON_SUMMARY, combine, resultLine, runCannon, type CannonResult } from './_cannon.ts';
 import { benchServer } from './_server.ts';
-import { startTestPlatform, TestClient } from '../test/helpers.ts';
+import { resourceIdByName, startTestPlatform, TestClient } from '../test/helpers.ts';
 import { SYSTEM } from '../src/modules/identity/actor.ts';
 import { DEMO_PASSWORD } from '../src/modules/identity/service.ts';
 import { baseGrant } from '../src/modules/entitlements/testkit.ts';
@@ -85,10 +85,7 @@ export async function run(): Promise<void> {
     await admin.login('admin', DEMO_PASSWORD);
     const consumer = new TestClient(platform.url);
     await consumer.login('consumer', DEMO_PASSWORD);
-    const hit = (await admin.get(`/api/search/resources?q=${encodeURIComponent('市场主体登记信息')}&pageSize=5`)).body.items.find(
-      (r: { nameZh: string }) => r.nameZh === '市场主体登记信息',
-    );
-    const resourceId: string = hit.id;
+    const resourceId = await resourceIdByName(admin, '市场主体登记信息');
     const resource = await ctx.catalog.get(SYSTEM, resourceId);
     const datasetId: string = (await admin.get(`/api/datasets/by-resource/${resourceId}`)).body.id;
     // One application with one key, one grant narrowed to it (the demo's own grants set aside).

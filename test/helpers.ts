@@ -1,6 +1,7 @@
 // Test helpers: a fresh database per test file on a real PostgreSQL (TEST_DATABASE_URL, or the embedded
 // server that scripts/test.ts starts), a running platform on a free port, and an HTTP client that keeps
 // cookies and the CSRF token like a browser does.
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -82,6 +83,14 @@ export interface TestResponse<T = any> {
   headers: Headers;
   body: T;
   text: string;
+}
+
+/** The id of the catalog resource named `nameZh` exactly, as the search shows it to `c` (fails the test when absent). */
+export async function resourceIdByName(c: TestClient, nameZh: string): Promise<string> {
+  const r = await c.get(`/api/search/resources?q=${encodeURIComponent(nameZh)}&pageSize=10`);
+  const hit = r.body.items.find((x: { nameZh: string }) => x.nameZh === nameZh);
+  assert.ok(hit, r.text);
+  return hit.id;
 }
 
 /** A signed call's answer: a TestResponse with the raw bytes too (for files and their SHA-256). */

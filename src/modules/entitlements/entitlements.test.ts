@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { startTestPlatform, TestClient, type TestPlatform } from '../../../test/helpers.ts';
+import { resourceIdByName, startTestPlatform, TestClient, type TestPlatform } from '../../../test/helpers.ts';
 import { baseGrant, granter, signIn as signInAs } from './testkit.ts';
 import { SYSTEM } from '../identity/actor.ts';
 import type { NewEntitlement } from './repository.ts';
@@ -36,10 +36,7 @@ before(async () => {
   operator = await signIn('operator');
   const admin = await signIn('admin');
   consumerOrgId = (await consumer.get('/api/auth/me')).body.org.id;
-  const list = await admin.get(`/api/search/resources?q=${encodeURIComponent('社会保险参保登记信息')}&pageSize=5`);
-  const hit = list.body.items.find((r: { nameZh: string }) => r.nameZh === '社会保险参保登记信息');
-  assert.ok(hit, list.text);
-  resourceId = hit.id;
+  resourceId = await resourceIdByName(admin, '社会保险参保登记信息');
   const resource = await p.ctx.catalog.get(SYSTEM, resourceId);
   providerOrgId = resource.providerOrg.id;
   assert.equal(resource.shareMode, 'conditional');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { startTestPlatform, TestClient, type TestPlatform } from '../../../test/helpers.ts';
+import { resourceIdByName, startTestPlatform, TestClient, type TestPlatform } from '../../../test/helpers.ts';
 import { baseGrant, granter, signIn as signInAs } from './testkit.ts';
 import { SYSTEM } from '../identity/actor.ts';
 import type { NewEntitlement } from './repository.ts';
@@ -41,8 +41,7 @@ before(async () => {
     TestClient,
   ];
   consumerOrgId = (await consumer.get('/api/auth/me')).body.org.id;
-  const list = await admin.get(`/api/search/resources?q=${encodeURIComponent('市场主体登记信息')}&pageSize=5`);
-  resourceId = list.body.items.find((r: { nameZh: string }) => r.nameZh === '市场主体登记信息').id;
+  resourceId = await resourceIdByName(admin, '市场主体登记信息');
   providerOrgId = (await p.ctx.catalog.get(SYSTEM, resourceId)).providerOrg.id;
   // The demo shares it unconditionally (masked); here it is conditional, so only an entitlement opens it.
   await sql`update catalog_resources set share_mode = 'conditional' where id = ${resourceId}`.execute(p.ctx.db);

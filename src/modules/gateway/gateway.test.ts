@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { signedFetch, startTestPlatform, TestClient, type SignedResponse, type TestPlatform } from '../../../test/helpers.ts';
+import {
+  resourceIdByName,
+  signedFetch,
+  startTestPlatform,
+  TestClient,
+  type SignedResponse,
+  type TestPlatform,
+} from '../../../test/helpers.ts';
 import { SYSTEM } from '../identity/actor.ts';
 import { signRequest } from '../identity/apikeys.ts';
 import type { NewEntitlement } from '../entitlements/repository.ts';
@@ -60,12 +67,8 @@ before(async () => {
     ['consumer', 'provider', 'operator', 'admin', 'public'].map(signIn),
   )) as [TestClient, TestClient, TestClient, TestClient, TestClient];
   consumerOrgId = (await consumer.get('/api/auth/me')).body.org.id;
-  const find = async (name: string) =>
-    (await admin.get(`/api/search/resources?q=${encodeURIComponent(name)}&pageSize=5`)).body.items.find(
-      (r: { nameZh: string }) => r.nameZh === name,
-    ).id;
-  firmsId = await find('市场主体登记信息');
-  peopleId = await find('社会保险参保登记信息');
+  firmsId = await resourceIdByName(admin, '市场主体登记信息');
+  peopleId = await resourceIdByName(admin, '社会保险参保登记信息');
   firmsProvider = (await p.ctx.catalog.get(SYSTEM, firmsId)).providerOrg.id;
   peopleProvider = (await p.ctx.catalog.get(SYSTEM, peopleId)).providerOrg.id;
   // The demo shares the registry unconditionally (masked); here only an entitlement opens it.

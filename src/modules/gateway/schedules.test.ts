@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CompiledQuery, sql } from 'kysely';
-import { signedFetch, startTestPlatform, TestClient, type TestPlatform } from '../../../test/helpers.ts';
+import { resourceIdByName, signedFetch, startTestPlatform, TestClient, type TestPlatform } from '../../../test/helpers.ts';
 import { SYSTEM } from '../identity/actor.ts';
 import type { NewEntitlement } from '../entitlements/repository.ts';
 import { baseGrant, granter, signIn as signInAs } from '../entitlements/testkit.ts';
@@ -91,8 +91,7 @@ before(async () => {
     TestClient,
   ];
   consumerOrgId = (await consumer.get('/api/auth/me')).body.org.id;
-  const found = await admin.get(`/api/search/resources?q=${encodeURIComponent('市场主体登记信息')}&pageSize=5`);
-  firmsId = found.body.items.find((r: { nameZh: string }) => r.nameZh === '市场主体登记信息').id;
+  firmsId = await resourceIdByName(admin, '市场主体登记信息');
   firmsProvider = (await p.ctx.catalog.get(SYSTEM, firmsId)).providerOrg.id;
   // Only the grants each test makes open the resource (as in gateway.test.ts).
   await sql`update catalog_resources set share_mode = 'conditional' where id = ${firmsId}`.execute(p.ctx.db);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { startTestPlatform, type TestClient, type TestPlatform } from '../../../test/helpers.ts';
+import { resourceIdByName, startTestPlatform, type TestClient, type TestPlatform } from '../../../test/helpers.ts';
 import { SYSTEM } from '../identity/actor.ts';
 import { DEMO_PASSWORD } from '../identity/service.ts';
 
@@ -28,13 +28,6 @@ async function login(username: string): Promise<TestClient> {
   const c = p.client();
   await c.login(username, DEMO_PASSWORD);
   return c;
-}
-
-async function resourceByName(name: string): Promise<string> {
-  const r = await admin.get(`/api/search/resources?q=${encodeURIComponent(name)}&pageSize=10`);
-  const hit = r.body.items.find((x: { nameZh: string }) => x.nameZh === name);
-  assert.ok(hit, r.text);
-  return hit.id;
 }
 
 function body(over: Record<string, unknown> = {}) {
@@ -88,8 +81,8 @@ before(async () => {
   sb = await login('sb-clerk');
   provider = await login('provider');
   outsider = await login('consumer');
-  conditionalId = await resourceByName('社会保险参保登记信息');
-  unconditionalId = await resourceByName('市场主体登记信息');
+  conditionalId = await resourceIdByName(admin, '社会保险参保登记信息');
+  unconditionalId = await resourceIdByName(admin, '市场主体登记信息');
   enrolmentsDataset = (await admin.get(`/api/datasets/by-resource/${conditionalId}`)).body.id;
   assert.ok(enrolmentsDataset);
   statsAtStart = (await admin.get('/api/sharing/stats')).body;
