@@ -2,7 +2,7 @@
 // grade and share/open attributes, highlighted search text rendered without HTML, and the comment dialog
 // every lifecycle step needs.
 import { Fragment, useEffect, useRef, useState, type ReactNode } from 'react';
-import { Alert, Form, Input, Modal, Select, Tag, type ButtonProps } from 'antd';
+import { Alert, Form, Input, Modal, Select, Space, Tag, Typography, type ButtonProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { errorMessage, get } from '../../api.ts';
 import type { Category, Grade, Mode, RevisionStatus, Status } from './types.ts';
@@ -16,6 +16,19 @@ export function useEn(): boolean {
 export function useName() {
   const en = useEn();
   return (o: { nameZh: string; nameEn?: string } | null | undefined) => (o ? (en ? o.nameEn || o.nameZh : o.nameZh) : '');
+}
+
+/** A name in the UI language over its code (a table cell). */
+export function NameCode({ item }: { item: { nameZh: string; nameEn?: string; code: string } }) {
+  const name = useName();
+  return (
+    <Space orientation="vertical" size={0}>
+      <span>{name(item)}</span>
+      <Typography.Text type="secondary" className="mono">
+        {item.code}
+      </Typography.Text>
+    </Space>
+  );
 }
 
 let categoryCache: Promise<Category[]> | null = null;

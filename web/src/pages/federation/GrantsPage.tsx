@@ -35,7 +35,7 @@ import { formatDate, formatDateTime } from '../../format.ts';
 import { applyServerError } from '../../forms.ts';
 import { useGet, useList } from '../../loaders.ts';
 import { useOrgs, useOrgTreeSelect } from '../../orgs.ts';
-import { CommentModal, useName } from '../catalog/common.tsx';
+import { CommentModal, NameCode, useName } from '../catalog/common.tsx';
 import type { Resource, SearchItem, SearchResult } from '../catalog/types.ts';
 import { EntitlementStateTag } from '../sharing/common.tsx';
 import type { Grant, GrantPackage, Identity } from './types.ts';
@@ -55,26 +55,12 @@ export default function FederationGrantsPage() {
     {
       title: t('federation.grants.peer'),
       key: 'peer',
-      render: (_v, g) => (
-        <Space orientation="vertical" size={0}>
-          <span>{name(g.peerOrg)}</span>
-          <Typography.Text type="secondary" className="mono">
-            {g.peerOrg.code}
-          </Typography.Text>
-        </Space>
-      ),
+      render: (_v, g) => <NameCode item={g.peerOrg} />,
     },
     {
       title: t('federation.grants.resource'),
       key: 'resource',
-      render: (_v, g) => (
-        <Space orientation="vertical" size={0}>
-          <span>{name(g.resource)}</span>
-          <Typography.Text type="secondary" className="mono">
-            {g.resource.code}
-          </Typography.Text>
-        </Space>
-      ),
+      render: (_v, g) => <NameCode item={g.resource} />,
     },
     {
       title: t('federation.fields'),

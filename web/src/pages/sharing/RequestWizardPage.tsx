@@ -26,7 +26,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { ApiError, errorMessage, get, post } from '../../api.ts';
 import { useAuth } from '../../auth.tsx';
-import { ModeTag, useEn, useName } from '../catalog/common.tsx';
+import { ModeTag, NameCode, useEn, useName } from '../catalog/common.tsx';
 import type { Field, Resource, SearchResult } from '../catalog/types.ts';
 import { ACTIONS, USAGE_SCOPES, type Action, type Entitlement, type RequestDetail, type UsageScope } from './types.ts';
 
@@ -177,14 +177,7 @@ export default function RequestWizardPage() {
     {
       title: t('sharing.wizard.field'),
       key: 'name',
-      render: (_v, f) => (
-        <Space orientation="vertical" size={0}>
-          <span>{name(f)}</span>
-          <Typography.Text type="secondary" className="mono">
-            {f.code}
-          </Typography.Text>
-        </Space>
-      ),
+      render: (_v, f) => <NameCode item={f} />,
     },
     { title: t('catalog.field.share'), key: 'share', render: (_v, f) => <ModeTag kind="share" mode={f.shareMode} /> },
     {

@@ -9,7 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { errorMessage, get } from '../../api.ts';
 import { StateFilters } from '../../components/StateFilters.tsx';
 import { formatDateTime } from '../../format.ts';
-import { useName } from '../catalog/common.tsx';
+import { NameCode, useName } from '../catalog/common.tsx';
 import { DeadlineCountdown, SharingStateTag } from './common.tsx';
 import { SHARING_STATES, type RequestPage, type RequestSummary, type SharingState } from './types.ts';
 
@@ -73,14 +73,7 @@ export function RequestTable({
     {
       title: t('sharing.fields.resource'),
       key: 'resource',
-      render: (_v, r) => (
-        <Space orientation="vertical" size={0}>
-          <span>{name(r.resource)}</span>
-          <Typography.Text type="secondary" className="mono">
-            {r.resource.code}
-          </Typography.Text>
-        </Space>
-      ),
+      render: (_v, r) => <NameCode item={r.resource} />,
     },
     box === 'mine'
       ? { title: t('sharing.fields.providerOrg'), key: 'provider', render: (_v, r) => name(r.providerOrg) }
