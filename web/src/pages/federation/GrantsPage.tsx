@@ -3,7 +3,7 @@
 // revocation through the entitlement) and the form that issues one — resource, the peer organization (existing or
 // new), fields, the area field and its values, validity — whose signed package (it holds an AppSecret) is shown
 // once to copy or download.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   Alert,
   App as AntApp,
@@ -245,12 +245,15 @@ function IssueModal({ onClose, onIssued }: { onClose(): void; onIssued(p: GrantP
   const peerKind = Form.useWatch('peerKind', form);
   const areaField = Form.useWatch('areaField', form);
 
+  // Only the answer to the latest search is shown (an earlier one arriving late must not replace it).
+  const latest = useRef(0);
   const search = useCallback((q: string) => {
+    const mine = ++latest.current;
     setSearching(true);
     get<SearchResult>('/api/search/resources', { q: q.trim() || undefined, pageSize: 20, facets: false })
-      .then((r) => setFound(r.items.filter((x) => x.status === 'published' || x.status === 'updated')))
-      .catch(() => setFound([]))
-      .finally(() => setSearching(false));
+      .then((r) => mine === latest.current && setFound(r.items.filter((x) => x.status === 'published' || x.status === 'updated')))
+      .catch(() => mine === latest.current && setFound([]))
+      .finally(() => mine === latest.current && setSearching(false));
   }, []);
   useEffect(() => search(''), [search]);
   const options = found.map((x) => ({ value: x.id, label: `${name(x)} · ${name(x.org)} (${x.code})` }));
