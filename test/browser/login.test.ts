@@ -56,6 +56,8 @@ for (const [username, expected] of Object.entries(EXPECTED)) {
       assert.deepEqual(await menuKeys(page), [...expected].sort());
       // The home page greets the user with their organization and roles.
       await page.getByTestId('welcome').waitFor();
+      // …and shows the platform's figures, the data plane and sharing too (the demo world has four datasets).
+      await page.getByTestId('stat-datasets').locator('.ant-statistic-content-value').getByText('4', { exact: true }).waitFor();
       // A page outside the role answers 403 in the UI too (the server refuses the API call anyway).
       if (!expected.includes('users')) {
         await page.goto('/users');

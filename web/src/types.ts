@@ -137,6 +137,12 @@ export interface Stats {
   checkpoints: number;
   lastCheckpointAt: string | null;
   unreadNotifications: number;
+  datasets: number;
+  datasetRows: number;
+  activeGrants: number;
+  openRequests: number;
+  overdueRequests: number;
+  gatewayCallsToday: number;
 }
 
 export interface Meta {

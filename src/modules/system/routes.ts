@@ -7,6 +7,7 @@ import type { App } from '../../http/app.ts';
 import type { AppContext } from '../../context.ts';
 import type { Metrics } from '../../http/metrics.ts';
 import { DEMO_PASSWORD, DEMO_USERS } from '../identity/service.ts';
+import { dataCounts } from './repository.ts';
 
 export async function registerSystemRoutes(app: App, ctx: AppContext, metrics: Metrics) {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
@@ -83,19 +84,27 @@ export async function registerSystemRoutes(app: App, ctx: AppContext, metrics: M
             checkpoints: Type.Integer(),
             lastCheckpointAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
             unreadNotifications: Type.Integer(),
+            datasets: Type.Integer({ description: 'Datasets with a published current version' }),
+            datasetRows: Type.Integer({ description: 'Rows of those versions' }),
+            activeGrants: Type.Integer({ description: 'Entitlements in force now' }),
+            openRequests: Type.Integer({ description: 'Sharing requests not yet decided' }),
+            overdueRequests: Type.Integer({ description: 'Sharing requests with an open deadline past due' }),
+            gatewayCallsToday: Type.Integer({ description: 'Gateway calls answered since midnight, China time' }),
           }),
         },
       },
     },
     async (req) => {
       await ctx.authz.authorize(req.actor, 'stats.read', { type: 'platform' });
-      const [identity, ledger, unread] = await Promise.all([
+      const [identity, ledger, unread, data] = await Promise.all([
         ctx.identity.counts(),
         ctx.ledger.stats(),
         req.actor.userId ? ctx.notifications.unreadCount(req.actor.userId) : Promise.resolve(0),
+        dataCounts(ctx.db),
       ]);
       return {
         ...identity,
+        ...data,
         ledgerEntries: ledger.entries,
         checkpoints: ledger.checkpoints,
         lastCheckpointAt: ledger.lastCheckpointAt ? ledger.lastCheckpointAt.toISOString() : null,

@@ -120,6 +120,13 @@ const en: Resources = {
     checkpoints: 'Signed checkpoints',
     lastCheckpointAt: 'Last checkpoint',
     unreadNotifications: 'Unread notifications',
+    dataStats: 'Data and sharing',
+    datasets: 'Published datasets',
+    datasetRows: '{{rows}} rows in all',
+    activeGrants: 'Grants in force',
+    openRequests: 'Open sharing requests',
+    overdueRequests: '{{count}} of them overdue',
+    gatewayCallsToday: 'Gateway calls today',
     never: 'None yet',
   },
   users: {

@@ -118,6 +118,13 @@ const zhCN = {
     checkpoints: '签名检查点',
     lastCheckpointAt: '最近检查点',
     unreadNotifications: '未读消息',
+    dataStats: '数据与共享',
+    datasets: '已发布数据集',
+    datasetRows: '共 {{rows}} 行',
+    activeGrants: '有效授权',
+    openRequests: '办理中的共享申请',
+    overdueRequests: '其中逾期 {{count}} 件',
+    gatewayCallsToday: '今日接口调用',
     never: '尚无',
   },
   users: {

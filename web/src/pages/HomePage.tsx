@@ -1,7 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Alert, Card, Col, Descriptions, Row, Skeleton, Statistic, Tag, Typography } from 'antd';
 import {
+  ApiOutlined,
   ApartmentOutlined,
+  DatabaseOutlined,
+  FileSearchOutlined,
+  SafetyOutlined,
   AuditOutlined,
   BellOutlined,
   ClockCircleOutlined,
@@ -13,6 +17,15 @@ import { errorMessage, get } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { formatDateTime } from '../format.ts';
 import type { Stats } from '../types.ts';
+
+interface StatCard {
+  key: string;
+  icon: ReactNode;
+  value: number | string;
+  extra?: string;
+  small?: boolean;
+  danger?: boolean;
+}
 
 export default function HomePage() {
   const { t, i18n } = useTranslation();
@@ -31,7 +44,7 @@ export default function HomePage() {
   const numberLocale = en ? 'en-US' : 'zh-CN';
   const fmt = (v: number | string | undefined) => (typeof v === 'number' ? v.toLocaleString(numberLocale) : (v ?? ''));
 
-  const cards = stats
+  const cards: StatCard[] = stats
     ? [
         { key: 'organizations', icon: <ApartmentOutlined />, value: stats.organizations },
         { key: 'users', icon: <TeamOutlined />, value: stats.users, extra: t('home.activeUsers', { count: stats.activeUsers }) },
@@ -46,6 +59,43 @@ export default function HomePage() {
         { key: 'unreadNotifications', icon: <BellOutlined />, value: stats.unreadNotifications },
       ]
     : [];
+  const dataCards: StatCard[] = stats
+    ? [
+        {
+          key: 'datasets',
+          icon: <DatabaseOutlined />,
+          value: stats.datasets,
+          extra: t('home.datasetRows', { rows: fmt(stats.datasetRows) }),
+        },
+        { key: 'activeGrants', icon: <SafetyOutlined />, value: stats.activeGrants },
+        {
+          key: 'openRequests',
+          icon: <FileSearchOutlined />,
+          value: stats.openRequests,
+          extra: t('home.overdueRequests', { count: stats.overdueRequests }),
+          danger: stats.overdueRequests > 0,
+        },
+        { key: 'gatewayCallsToday', icon: <ApiOutlined />, value: stats.gatewayCallsToday },
+      ]
+    : [];
+  const grid = (list: StatCard[], testId: string) => (
+    <Row gutter={[16, 16]} data-testid={testId} style={{ marginBottom: 24 }}>
+      {list.map((c) => (
+        <Col key={c.key} xs={24} sm={12} xl={list.length === 4 ? 6 : 8}>
+          <Card data-testid={`stat-${c.key}`} style={{ height: '100%' }}>
+            <Statistic
+              title={t(`home.${c.key}`)}
+              value={c.value}
+              formatter={(v) => fmt(v as number | string)}
+              prefix={c.icon}
+              styles={c.small ? { content: { fontSize: 18 } } : undefined}
+            />
+            {c.extra && <Typography.Text type={c.danger ? 'danger' : 'secondary'}>{c.extra}</Typography.Text>}
+          </Card>
+        </Col>
+      ))}
+    </Row>
+  );
 
   return (
     <div>
@@ -70,22 +120,15 @@ export default function HomePage() {
       </Typography.Title>
       {error && <Alert type="error" showIcon title={error} />}
       {!stats && !error && <Skeleton active />}
-      <Row gutter={[16, 16]} data-testid="stats">
-        {cards.map((c) => (
-          <Col key={c.key} xs={24} sm={12} xl={8}>
-            <Card data-testid={`stat-${c.key}`} style={{ height: '100%' }}>
-              <Statistic
-                title={t(`home.${c.key}`)}
-                value={c.value}
-                formatter={(v) => fmt(v as number | string)}
-                prefix={c.icon}
-                styles={c.small ? { content: { fontSize: 18 } } : undefined}
-              />
-              {c.extra && <Typography.Text type="secondary">{c.extra}</Typography.Text>}
-            </Card>
-          </Col>
-        ))}
-      </Row>
+      {grid(cards, 'stats')}
+      {stats && (
+        <>
+          <Typography.Title level={2} style={{ fontSize: 18 }}>
+            {t('home.dataStats')}
+          </Typography.Title>
+          {grid(dataCards, 'data-stats')}
+        </>
+      )}
     </div>
   );
 }
