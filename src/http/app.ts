@@ -33,6 +33,7 @@ import { registerGatewayRoutes } from '../modules/gateway/routes.ts';
 import { registerExtractScheduleRoutes } from '../modules/gateway/schedule-routes.ts';
 import { registerSharingRoutes } from '../modules/sharing/routes.ts';
 import { registerFederationRoutes } from '../modules/federation/routes.ts';
+import { registerPortalRoutes } from '../modules/portal/routes.ts';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -171,6 +172,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await registerExtractScheduleRoutes(app, ctx);
   await registerSharingRoutes(app, ctx);
   await registerFederationRoutes(app, ctx);
+  await registerPortalRoutes(app, ctx);
 
   // The web app (built by Vite into web/dist), with client-side routing falling back to index.html.
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));

@@ -153,6 +153,10 @@ export const DATASETS_MESSAGES = {
   SCHEMA_FIELD_UNKNOWN: { 'zh-CN': '结构中的来源列 {column} 不在导入的数据中', en: 'Source column {column} is not in the ingested data' },
   SCHEMA_FIELD_NAME: { 'zh-CN': '字段名 {name} 不可用', en: 'Field name {name} is not allowed' },
   SCHEMA_FIELD_DUPLICATE: { 'zh-CN': '字段名 {name} 重复', en: 'Field name {name} appears twice' },
+  QUERY_TIMEOUT: {
+    'zh-CN': '查询超过 {seconds} 秒未完成，已中止；请缩小条件或分页查询',
+    en: 'The query ran longer than {seconds} s and was stopped; narrow it down or page through the data',
+  },
 };
 
 registerMessages(DATASETS_MESSAGES);

@@ -415,7 +415,7 @@ function neutralizedExpr(e: string): string {
   return `CASE WHEN left(${e}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || ${e} ELSE ${e} END`;
 }
 
-function neutralizeText(s: string): string {
+export function neutralizeText(s: string): string {
   return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
 }
 
@@ -735,6 +735,56 @@ function rowConverter(out: Col[]): RowConverter {
 }
 
 // ------------------------------------------------------------------------------------------ query
+
+/** A column of `visibleRelation`, typed as SoQL sees it (src/modules/portal/soql.ts). */
+export interface VisibleColumn {
+  name: string;
+  type: 'text' | 'integer' | 'number' | 'boolean' | 'date' | 'timestamp';
+}
+
+/**
+ * The version as this reader may see it, as a relation for a query written by the reader (SoQL, issue 7 §5):
+ * only the columns the policy shows, each as the reader sees it (masked or tokenized columns are their masked
+ * text, so a filter can match only what is shown), under the source's row restriction. `$1` is the file; `from`
+ * uses `params`. The file's `_row` (when present) is kept for stable paging but is not offered as a column.
+ */
+export async function visibleRelation(
+  engine: DuckEngine,
+  src: ReadSource,
+  policy: MaskingPolicy,
+): Promise<{ from: string; params: DuckDBValue[]; columns: VisibleColumn[]; rowColumn: string | null }> {
+  const cols = [...(await resolveColumns(engine, src, policy)).values()];
+  const shown = cols.filter((c) => !c.isRow && c.policy !== 'hide');
+  if (!shown.length) throw invalid('columns', 'no_columns');
+  const row = cols.find((c) => c.isRow) ?? null;
+  const tokenFn = TOKEN_FUNCTIONS.get(engine) ?? null;
+  const b = new Binder([src.parquetPath]);
+  const from = fromClause(src, b);
+  const typeOf = (c: Col): VisibleColumn['type'] => {
+    if (c.policy !== 'clear') return 'text';
+    const map: Record<Kind, VisibleColumn['type']> = {
+      string: 'text',
+      integer: 'integer',
+      number: 'number',
+      boolean: 'boolean',
+      date: 'date',
+      datetime: 'timestamp',
+      other: 'text',
+    };
+    return map[c.kind];
+  };
+  const select = shown.map((c) => {
+    const e = valueExpr(c, tokenFn);
+    return `${c.policy === 'clear' && c.kind === 'other' ? `CAST(${e} AS VARCHAR)` : e} AS ${quoteIdent(c.name)}`;
+  });
+  if (row) select.push(quoteIdent(row.name));
+  return {
+    from: `(SELECT ${select.join(', ')} FROM ${from}) AS t`,
+    params: b.params,
+    columns: shown.map((c) => ({ name: c.name, type: typeOf(c) })),
+    rowColumn: row?.name ?? null,
+  };
+}
 
 /** The first n rows (file order) of every readable column. */
 export async function preview(engine: DuckEngine, src: ReadSource, policy: MaskingPolicy, n = 20): Promise<QueryResult> {

@@ -19,7 +19,7 @@ import type { EntitlementAction } from '../entitlements/types.ts';
 import { PseudonymKey } from '../privacy/pseudonym.ts';
 import { TtlCache } from '../../ttl-cache.ts';
 import { buildVersion } from './build.ts';
-import { DuckEngine, quoteIdent, quoteLiteral } from './duckdb.ts';
+import { DuckEngine, quoteIdent, quoteLiteral, type Params } from './duckdb.ts';
 import { directSource, stageFile, type StageOptions, type StageResult } from './ingest/index.ts';
 import './messages.ts';
 import { defaultRules, evaluate, gate, writeFailingRowsCsv, type QualityReport, type QualityRule } from './quality.ts';
@@ -28,12 +28,14 @@ import {
   ExportCache,
   preview,
   query,
+  visibleRelation,
   type ExportFormat,
   type Filter,
   type MaskingPolicy,
   type QueryOptions,
   type ReadSource,
   type Sort,
+  type VisibleColumn,
 } from './read.ts';
 import { DatasetsRepository, type DatasetRow, type IngestRow, type VersionRow } from './repository.ts';
 import { diffSchema, inferSchema, type TableSchema } from './schema-infer.ts';
@@ -1047,6 +1049,46 @@ export class DatasetsService {
         filters: opts.filter?.length ?? 0,
       });
     return { version: v.version, basis: publicBasis(decision), ...r, entitlement: decision.entitlement, fieldKinds: kinds, subjects };
+  }
+
+  /**
+   * A query the caller compiles (the portal's SoQL, issue 7 §5) over the version as this reader may see it
+   * (`visibleRelation`: shown columns only, masked as the policy says, under the grant's row restriction), run with
+   * a time limit (the statement is interrupted: 400 QUERY_TIMEOUT) and recorded like every other read.
+   */
+  async queryVisible(
+    actor: Actor,
+    datasetId: string,
+    compile: (rel: { from: string; params: Params; columns: VisibleColumn[]; rowColumn: string | null }) => {
+      sql: string;
+      params: Params;
+      details?: Record<string, unknown>;
+    },
+    opts: { timeoutMs: number },
+  ): Promise<{ version: number; basis: string; rows: unknown[][] }> {
+    const { decision, v, file, d } = await this.access(actor, datasetId);
+    const engine = await this.engine();
+    const rel = await visibleRelation(engine, this.readSource(v, file, decision), decision.policy);
+    const q = compile(rel);
+    let timedOut = false;
+    const rows = await engine
+      .withConnection(async (con) => {
+        const timer = setTimeout(() => {
+          timedOut = true;
+          con.interrupt();
+        }, opts.timeoutMs);
+        try {
+          return (await con.runAndReadAll(q.sql, q.params)).getRowsJson() as unknown[][];
+        } finally {
+          clearTimeout(timer);
+        }
+      })
+      .catch((e: unknown) => {
+        if (timedOut) throw badRequest('QUERY_TIMEOUT', { seconds: opts.timeoutMs / 1000 });
+        throw e;
+      });
+    await this.recordRead(actor, d, v, decision, { kind: 'soql', rows: rows.length, ...(q.details ?? {}) });
+    return { version: v.version, basis: publicBasis(decision), rows };
   }
 
   /** The PII kind of each column of a version (the gateway indexes subject identifiers by it). */
