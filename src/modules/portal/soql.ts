@@ -236,14 +236,15 @@ function tokenize(src: Src): Token[] {
       continue;
     }
     const start = i;
-    if (ch === "'") {
+    if (ch === "'" || ch === '`') {
+      // A quoted string ('…') or name (`…`): the quote doubled inside stands for itself.
       let v = '';
       i++;
       for (;;) {
-        if (i >= s.length) throw syntax(src, start, s.slice(start, start + 20), 'unterminated_string');
-        if (s[i] === "'") {
-          if (s[i + 1] === "'") {
-            v += "'";
+        if (i >= s.length) throw syntax(src, start, s.slice(start, start + 20), ch === "'" ? 'unterminated_string' : 'unterminated_name');
+        if (s[i] === ch) {
+          if (s[i + 1] === ch) {
+            v += ch;
             i += 2;
             continue;
           }
@@ -253,26 +254,10 @@ function tokenize(src: Src): Token[] {
         v += s[i];
         i++;
       }
-      if (v.includes('\0')) throw syntax(src, start, s.slice(start, i), 'bad_string');
-      out.push({ kind: 'string', value: v, pos: start, text: s.slice(start, i) });
-      continue;
-    }
-    if (ch === '`') {
-      let v = '';
-      i++;
-      for (;;) {
-        if (i >= s.length) throw syntax(src, start, s.slice(start, start + 20), 'unterminated_name');
-        if (s[i] === '`') {
-          if (s[i + 1] === '`') {
-            v += '`';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        v += s[i];
-        i++;
+      if (ch === "'") {
+        if (v.includes('\0')) throw syntax(src, start, s.slice(start, i), 'bad_string');
+        out.push({ kind: 'string', value: v, pos: start, text: s.slice(start, i) });
+        continue;
       }
       if (!v.trim() || v.length > MAX_NAME_CHARS || CONTROL.test(v)) throw syntax(src, start, s.slice(start, i), 'bad_name');
       out.push({ kind: 'qident', value: v, pos: start, text: s.slice(start, i) });
