@@ -60,3 +60,24 @@ export async function menuKeys(page: Page): Promise<string[]> {
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''));
   return ids.map((id) => id.replace(/^menu-/, '')).sort();
 }
+
+/**
+ * Clicks the option containing `text` in the open (single) antd select dropdown and waits until no dropdown is
+ * open. A list that re-renders under the pointer (options loaded or searched while it opens) can swallow a
+ * click on a loaded machine, leaving the dropdown open and nothing chosen (seen in CI, in the back-flow and
+ * source forms): the click is then tried again, up to three times.
+ */
+export async function pickOption(page: Page, text: string, opts: { exact?: boolean } = {}): Promise<void> {
+  const noneOpen = () => document.querySelectorAll('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').length === 0;
+  const options = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option');
+  const option = opts.exact ? options.and(page.locator(`[title="${text.replaceAll('"', '\\"')}"]`)) : options.filter({ hasText: text });
+  for (let attempt = 1; ; attempt++) {
+    await option.first().click();
+    const closed = await page.waitForFunction(noneOpen, null, { timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (closed) return;
+    if (attempt === 3) throw new Error(`the option "${text}" did not close its dropdown after ${attempt} clicks`);
+  }
+}

@@ -12,7 +12,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from '../helpers.ts';
-import { launchBrowser, login, newPage } from './browser.ts';
+import { launchBrowser, login, newPage, pickOption } from './browser.ts';
 import { DEMO_PASSWORD } from '../../src/modules/identity/service.ts';
 import { company, createRng, mobile, personName, uscc } from '../../src/modules/privacy/synthetic.ts';
 
@@ -71,9 +71,8 @@ function gbkCsv(rows: Company[]): Buffer {
 /** Opens an antd select by its accessible name and clicks the option with this label. */
 async function choose(page: Page, select: Locator, option: string) {
   await select.click();
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').locator(`.ant-select-item-option[title="${option}"]`).click();
-  // The next select's options must not be confused with this one's while it closes.
-  await page.waitForFunction(() => document.querySelectorAll('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').length === 0);
+  // The next select's options must not be confused with this one's while it closes: pickOption waits for that.
+  await pickOption(page, option, { exact: true });
 }
 
 /** The tag saying how a column of the preview is shown (clear, masked …), in its header. */

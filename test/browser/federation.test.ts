@@ -6,9 +6,9 @@
 // rows only; the pull history shows the manual pull.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestPlatform, type TestClient, type TestPlatform } from '../helpers.ts';
-import { launchBrowser, login, newPage } from './browser.ts';
+import { launchBrowser, login, newPage, pickOption } from './browser.ts';
 import { DEMO_PASSWORD } from '../../src/modules/identity/service.ts';
 
 let platform: TestPlatform;
@@ -33,24 +33,6 @@ after(async () => {
   await platform?.close();
 });
 
-/**
- * Picks the option containing `text` in the open (single) select dropdown. The resource select searches the server
- * as one types: on a loaded machine its list can be re-rendered between the press and the release of a click, which
- * then selects nothing and leaves the dropdown open (seen once in CI), so the click is tried again.
- */
-async function pick(page: Page, text: string) {
-  const noneOpen = () => document.querySelectorAll('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').length === 0;
-  for (let attempt = 1; ; attempt++) {
-    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: text }).first().click();
-    const closed = await page.waitForFunction(noneOpen, null, { timeout: 5_000 }).then(
-      () => true,
-      () => false,
-    );
-    if (closed) return;
-    if (attempt === 3) throw new Error(`the option "${text}" did not close its dropdown after ${attempt} clicks`);
-  }
-}
-
 test('回流授权: the authority sees the fingerprint, issues a grant through the form and gets the package once', async () => {
   const identity = (await api.get('/api/federation/identity')).body;
   const { context, page } = await newPage(browser, platform.url);
@@ -64,13 +46,13 @@ test('回流授权: the authority sees the fingerprint, issues a grant through t
     const dialog = page.getByRole('dialog', { name: '签发回流授权' });
     await dialog.getByLabel('数据资源').click();
     await dialog.getByLabel('数据资源').fill('地区生产总值');
-    await pick(page, '地区生产总值统计');
+    await pickOption(page, '地区生产总值统计');
     // The resource's fields are all granted by default.
     await dialog.locator('.ant-form-item', { hasText: '信息项' }).getByText('(xzqh)').first().waitFor();
     await dialog.locator('#federationIssue_peerCode').fill('QX-WEB');
     await dialog.locator('#federationIssue_peerNameZh').fill('示范区县数据局');
     await dialog.getByLabel('地区字段').click();
-    await pick(page, '(xzqh)');
+    await pickOption(page, '(xzqh)');
     await dialog.locator('#federationIssue_areaValues').fill(DISTRICT);
     await dialog.locator('#federationIssue_areaValues').press('Enter');
     await dialog.locator('#federationIssue_legalBasis').fill('《政务数据共享条例》：上级政务数据按需回流下级');

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { sql } from 'kysely';
 import { startTestPlatform, type TestClient, type TestPlatform } from '../helpers.ts';
-import { launchBrowser, login, newPage } from './browser.ts';
+import { launchBrowser, login, newPage, pickOption } from './browser.ts';
 import { DEMO_PASSWORD } from '../../src/modules/identity/service.ts';
 import { SYSTEM } from '../../src/modules/identity/actor.ts';
 
@@ -74,9 +74,7 @@ test('a clerk schedules a weekly incremental delivery, sees it listed, runs it n
     await page.getByTestId('schedule-create').click();
     const dialog = page.getByRole('dialog');
     await dialog.locator('#scheduleForm_entitlementId').click();
-    await page
-      .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: '就业补贴企业名录定期更新' })
-      .click();
+    await pickOption(page, '就业补贴企业名录定期更新');
     // The grant is narrowed to the application: it is filled in.
     await dialog.getByText(appName, { exact: true }).waitFor();
     await dialog.getByText('每周一 02:00').click();

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startTestPlatform, testServerUrl, type TestPlatform } from '../helpers.ts';
-import { launchBrowser, login, newPage } from './browser.ts';
+import { launchBrowser, login, newPage, pickOption } from './browser.ts';
 import { DEMO_PASSWORD } from '../../src/modules/identity/service.ts';
 
 let platform: TestPlatform;
@@ -132,7 +132,7 @@ test('a provider connects a PostgreSQL database, tests it and imports a table in
     await page.getByTestId('spec-add').click();
     const specDialog = page.getByRole('dialog');
     await specDialog.locator('#specForm_connectionId').click();
-    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: connName }).click();
+    await pickOption(page, connName);
     await specDialog.locator('#specForm_query').fill(`select * from "${TABLE}" order by 编号`);
     await page.getByTestId('spec-save').click();
     // The spec's row (durable) rather than the save toast (gone after 3 s; missed once on a loaded machine).
