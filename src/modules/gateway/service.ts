@@ -10,6 +10,7 @@ import type { Tx } from '../../db/database.ts';
 import { AppError, badRequest, conflict, notFound } from '../../errors.ts';
 import { translate, type Lang } from '../../i18n/messages.ts';
 import { KeyFile } from '../../keyfile.ts';
+import { TtlCache } from '../../ttl-cache.ts';
 import type { Entitlement } from '../entitlements/types.ts';
 import { SYSTEM, type Actor } from '../identity/actor.ts';
 import { canonicalJson } from '../ledger/hash.ts';
@@ -89,7 +90,7 @@ export function logHash(body: string, prevHash: string): string {
 export class GatewayService {
   readonly repo = new GatewayRepository();
   readonly #subjectKey: KeyFile;
-  readonly #resources = new Map<string, { at: number; datasetId: string | null; providerOrgId: string }>();
+  readonly #resources = new TtlCache<string, { datasetId: string | null; providerOrgId: string }>(RESOURCE_CACHE_MS);
   readonly #log: LogWriter;
 
   constructor(private readonly ctx: AppContext) {
@@ -203,16 +204,14 @@ export class GatewayService {
 
   /** The resource's dataset and provider (cached briefly; visibility is checked by the read itself). */
   private async resourceInfo(resourceId: string): Promise<{ datasetId: string | null; providerOrgId: string } | null> {
-    const hit = this.#resources.get(resourceId);
-    if (hit && Date.now() - hit.at < RESOURCE_CACHE_MS) return hit;
     if (!/^[0-9a-f-]{36}$/i.test(resourceId)) return null;
     try {
-      const r = await this.ctx.catalog.get(SYSTEM, resourceId);
-      const d = await this.ctx.datasets.byResource(SYSTEM, resourceId);
-      const info = { at: Date.now(), datasetId: d?.id ?? null, providerOrgId: r.providerOrg.id };
-      if (this.#resources.size > 10_000) this.#resources.clear();
-      this.#resources.set(resourceId, info);
-      return info;
+      // A 404 is thrown inside the load, so it is not kept (TtlCache keeps no failed load).
+      return await this.#resources.get(resourceId, async () => {
+        const r = await this.ctx.catalog.get(SYSTEM, resourceId);
+        const d = await this.ctx.datasets.byResource(SYSTEM, resourceId);
+        return { datasetId: d?.id ?? null, providerOrgId: r.providerOrg.id };
+      });
     } catch (e) {
       if (e instanceof AppError && e.status === 404) return null;
       throw e;
