@@ -15,6 +15,7 @@ import type { Actor } from '../identity/actor.ts';
 import { SYSTEM } from '../identity/actor.ts';
 import { detectColumn } from '../privacy/detect.ts';
 import type { PdpDecision } from '../entitlements/pdp.ts';
+import type { EntitlementsService } from '../entitlements/service.ts';
 import type { EntitlementAction } from '../entitlements/types.ts';
 import { PseudonymKey } from '../privacy/pseudonym.ts';
 import { TtlCache } from '../../ttl-cache.ts';
@@ -927,7 +928,7 @@ export class DatasetsService {
       this.versionFile(row.id, version, row),
     );
     const schema = v.schema as TableSchema;
-    const decision = await this.ctx.entitlements.decide({
+    const decision = await this.decideOrLog(actor, row, {
       actor,
       action: opts.action ?? 'query',
       resource: { id: resource.id, providerOrgId: resource.orgId, shareMode: resource.shareMode, openMode: resource.openMode },
@@ -945,6 +946,30 @@ export class DatasetsService {
       isOwner: owner,
     });
     return { decision, v, file, d: row, resource };
+  }
+
+  /**
+   * The PDP's decision; a refusal (403: no entitlement, a suspended or expired one, a field not granted) is itself
+   * a ledger entry (dataset.read.denied: who, what, why) before the error goes back (issue 7: downloading
+   * conditional data without an approved application is refused and logged).
+   */
+  private async decideOrLog(actor: Actor, d: DatasetRow, req: Parameters<EntitlementsService['decide']>[0]): Promise<PdpDecision> {
+    try {
+      return await this.ctx.entitlements.decide(req);
+    } catch (e) {
+      if (e instanceof AppError && e.status === 403)
+        await this.db.transaction().execute((tx) =>
+          this.ctx.ledger.append(tx, {
+            actor,
+            action: 'dataset.read.denied',
+            objectType: 'dataset',
+            objectId: d.id,
+            orgId: d.org_id,
+            details: { action: req.action, code: e.code, params: e.params ?? {}, resourceId: req.resource.id },
+          }),
+        );
+      throw e;
+    }
   }
 
   /** The version as the read path sees it, narrowed to the rows the decision allows (an entitlement's row filter). */

@@ -120,6 +120,32 @@ export class EntitlementsService {
     });
   }
 
+  /**
+   * Suspends, resumes or revokes inside the caller's transaction, for a workflow's own step (an open agreement's
+   * overdue usage report suspends its entitlement; the provider's reinstatement resumes it). The caller has
+   * decided who may; this changes the state and ledgers it in that transaction.
+   */
+  async setStateIn(
+    tx: Tx,
+    actor: Actor,
+    e: Entitlement,
+    to: Extract<EntitlementState, 'active' | 'suspended' | 'revoked'>,
+    reason: string,
+  ): Promise<Entitlement> {
+    const action = to === 'active' ? 'entitlement.resume' : to === 'suspended' ? 'entitlement.suspend' : 'entitlement.revoke';
+    const updated = (await this.repo.setState(tx, e.id, to, reason))!;
+    this.#holderCache.clear();
+    await this.ctx.ledger.append(tx, {
+      actor,
+      action,
+      objectType: OBJECT_TYPE,
+      objectId: e.id,
+      orgId: e.providerOrgId,
+      details: { reason, from: e.state, origin: e.origin, originId: e.originId },
+    });
+    return updated;
+  }
+
   /** The PDP with this actor's entitlements on the resource and their quota use loaded. */
   async decide(req: Omit<PdpRequest, 'now'> & { now?: Date }): Promise<PdpDecision> {
     const now = req.now ?? new Date();
