@@ -39,6 +39,9 @@ const ApplicationsPage = lazy(() => import('./pages/sharing/ApplicationsPage.tsx
 const MyDataUsesPage = lazy(() => import('./pages/sharing/MyDataUsesPage.tsx'));
 const FederationGrantsPage = lazy(() => import('./pages/federation/GrantsPage.tsx'));
 const FederationLinksPage = lazy(() => import('./pages/federation/LinksPage.tsx'));
+const OpenApplyPage = lazy(() => import('./portal/apply/ApplyPage.tsx'));
+const OpenApplicationsPage = lazy(() => import('./pages/openapply/ApplicationsPage.tsx'));
+const OpenApplicationDetailPage = lazy(() => import('./pages/openapply/DetailPage.tsx'));
 
 const ELEMENTS: Record<PageKey, ReactNode> = {
   home: <HomePage />,
@@ -69,6 +72,11 @@ const ELEMENTS: Record<PageKey, ReactNode> = {
   calendar: <CalendarPage />,
   apiKeys: <ApiKeysPage />,
   notifications: <NotificationsPage />,
+  openApply: <OpenApplyPage />,
+  openApplyMine: <OpenApplicationsPage box="mine" />,
+  openApplyIncoming: <OpenApplicationsPage box="incoming" />,
+  openApplyDetail: <OpenApplicationDetailPage />,
+  openApplyOverview: <OpenApplicationsPage box="all" />,
 };
 
 function Guarded({ page }: { page: PageKey }) {

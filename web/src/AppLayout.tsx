@@ -72,6 +72,11 @@ const ICONS: Record<PageKey, React.ReactNode> = {
   calendar: <CalendarOutlined />,
   apiKeys: <ApiOutlined />,
   notifications: <MailOutlined />,
+  openApply: <FileProtectOutlined />,
+  openApplyMine: <FileProtectOutlined />,
+  openApplyIncoming: <InboxOutlined />,
+  openApplyDetail: <FileProtectOutlined />,
+  openApplyOverview: <ControlOutlined />,
 };
 
 function Bell({ onOpen }: { onOpen(): void }) {

@@ -30,7 +30,12 @@ export type PageKey =
   | 'ledger'
   | 'calendar'
   | 'apiKeys'
-  | 'notifications';
+  | 'notifications'
+  | 'openApply'
+  | 'openApplyMine'
+  | 'openApplyIncoming'
+  | 'openApplyDetail'
+  | 'openApplyOverview';
 
 export interface PageDef {
   key: PageKey;
@@ -88,6 +93,18 @@ export const PAGES: readonly PageDef[] = [
   { key: 'ledger', path: '/ledger', roles: ADMIN_READERS },
   { key: 'calendar', path: '/calendar', editRoles: ['authority_admin'] },
   { key: 'apiKeys', path: '/api-keys' },
+  // Conditional open (有条件开放, issue 7 §2): companies, researchers and citizens apply (the form will move under
+  // the public portal's layout at /data/...); providers review; the authority oversees.
+  { key: 'openApply', path: '/data/apply/:resourceId', hidden: true, roles: ['public_user', 'operator'] },
+  { key: 'openApplyMine', path: '/open/applications', roles: ['public_user', 'operator'] },
+  { key: 'openApplyIncoming', path: '/open/incoming', roles: ['provider_clerk'] },
+  {
+    key: 'openApplyDetail',
+    path: '/open/applications/:id',
+    hidden: true,
+    roles: ['public_user', 'operator', 'provider_clerk', 'authority_admin', 'auditor'],
+  },
+  { key: 'openApplyOverview', path: '/open/overview', roles: ['authority_admin', 'auditor'] },
   { key: 'notifications', path: '/notifications' },
 ];
 
