@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { resourceIdByName, signedFetch, startTestPlatform, tusUpload, type TestClient, type TestPlatform } from '../../../test/helpers.ts';
+import { SYSTEM } from '../identity/actor.ts';
 import { DEMO_PASSWORD } from '../identity/service.ts';
 
 let p: TestPlatform;
@@ -387,6 +388,30 @@ describe('conditional open applications', () => {
     assert.equal(rejected.state, 'rejected');
     assert.equal(rejected.refusalReason, '研究用途与所申请字段不相关');
     assert.equal(rejected.agreement, null);
+  });
+
+  it('a grant to one citizen is not another citizen’s: both in the PUBLIC organization, the holder is the user', async () => {
+    await p.ctx.identity.createUser(SYSTEM, {
+      username: 'citizen2',
+      password: DEMO_PASSWORD,
+      displayName: '另一位公众',
+      orgCode: 'PUBLIC',
+      roles: ['public_user'],
+    });
+    const citizen2 = await login('citizen2');
+    const me = (await citizen.get('/api/auth/me')).body;
+    assert.equal((await citizen2.get('/api/auth/me')).body.org.id, me.org.id, 'same organization');
+    const c = await citizen.post('/api/open-applications', body({ applicantKind: 'citizen', fields: ['qymc', 'djzt'] }));
+    assert.equal(c.status, 201, c.text);
+    await step(provider, c.body.id, 'approved', '同意');
+    const mine = await citizen.post(`/api/datasets/${datasetId}/query`, { limit: 2 });
+    assert.equal(mine.status, 200, mine.text);
+    assert.deepEqual(mine.body.columns.map((x: any) => x.name).sort(), ['企业名称', '登记状态'].sort());
+    const theirs = await citizen2.post(`/api/datasets/${datasetId}/query`, { limit: 2 });
+    assert.equal(theirs.status, 403, theirs.text);
+    assert.equal(theirs.body.error.code, 'DATASET_ENTITLEMENT_REQUIRED');
+    assert.equal((await citizen2.get(`/api/open-applications/${c.body.id}`)).status, 404);
+    assert.ok(!(await citizen2.get('/api/open-applications')).body.items.some((x: any) => x.id === c.body.id));
   });
 
   it('the authority reads all and the settings with their sources; only the authority changes them (ledgered)', async () => {
