@@ -107,6 +107,7 @@ test('the admin creates a user through the UI and that user can log in', async (
       'home',
       'lists',
       'notifications',
+      'openApplyIncoming',
       'registrations',
       'sharingGrants',
       'sharingIncoming',

@@ -22,7 +22,9 @@ const EVERYONE = ['home', 'catalog', 'calendar', 'apiKeys', 'notifications'];
 const ADMIN_PAGES = ['users', 'orgs', 'ledger'];
 /** Sharing (issue 6): department clerks request and hold grants; a provider clerk also answers requests. */
 const CLERK_SHARING = ['sharingNew', 'sharingMine', 'sharingGrants', 'applications'];
-const SUPERVISION = ['sharingGrants', 'sharingManage'];
+const SUPERVISION = ['sharingGrants', 'sharingManage', 'openApplyOverview'];
+/** Conditional open (issue 7 §2): companies and citizens apply for conditionally opened data. */
+const APPLICANT = ['openApplyMine'];
 
 const EXPECTED: Record<string, string[]> = {
   admin: [
@@ -41,11 +43,21 @@ const EXPECTED: Record<string, string[]> = {
   ],
   auditor: [...EVERYONE, ...ADMIN_PAGES, ...SUPERVISION, 'elements', 'lists', 'registrations', 'datasets', 'sources'],
   security: [...EVERYONE, ...ADMIN_PAGES],
-  provider: [...EVERYONE, ...CLERK_SHARING, 'sharingIncoming', 'elements', 'lists', 'registrations', 'datasets', 'sources'],
+  provider: [
+    ...EVERYONE,
+    ...CLERK_SHARING,
+    'sharingIncoming',
+    'openApplyIncoming',
+    'elements',
+    'lists',
+    'registrations',
+    'datasets',
+    'sources',
+  ],
   consumer: [...EVERYONE, ...CLERK_SHARING, 'lists'],
-  operator: EVERYONE,
-  public: [...EVERYONE, 'myDataUses'],
-  company: [...EVERYONE, 'myDataUses'],
+  operator: [...EVERYONE, ...APPLICANT],
+  public: [...EVERYONE, ...APPLICANT, 'myDataUses'],
+  company: [...EVERYONE, ...APPLICANT, 'myDataUses'],
 };
 
 for (const [username, expected] of Object.entries(EXPECTED)) {
