@@ -35,8 +35,8 @@ export const OPENAPPLY_MESSAGES = {
   OPENAPPLY_DOCUMENT_TOO_LARGE: { 'zh-CN': '附件“{name}”超过 {max}', en: 'The document "{name}" is larger than {max}' },
   OPENAPPLY_DOCUMENTS_TOO_MANY: { 'zh-CN': '每件申请最多 {max} 个附件', en: 'At most {max} documents per application' },
   OPENAPPLY_DOCUMENTS_NOT_HERE: {
-    'zh-CN': '只有申请人补充材料时可以上传附件',
-    en: 'Documents are uploaded only by the applicant when supplementing',
+    'zh-CN': '只有申请人补充材料并重新提交时可以上传附件',
+    en: 'Documents are uploaded only by the applicant when supplementing and resubmitting',
   },
   OPENAPPLY_DOCUMENT_NOT_FOUND: { 'zh-CN': '附件不存在', en: 'Document not found' },
   OPENAPPLY_TRANSITION_NOT_ALLOWED: {

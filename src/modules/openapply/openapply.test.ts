@@ -212,6 +212,15 @@ describe('conditional open applications', () => {
     assert.equal(early.status, 409, early.text);
 
     const more = await tusUpload(company, '等保测评报告.pdf', PDF, 'application/pdf');
+    // Documents go with a resubmission only; the refused step changes nothing and leaves the upload usable.
+    const wrongStep = await company.post(`/api/open-applications/${appId}/transitions`, {
+      to: 'withdrawn',
+      comment: '撤回',
+      documents: [more],
+    });
+    assert.equal(wrongStep.status, 400, wrongStep.text);
+    assert.equal(wrongStep.body.error.code, 'OPENAPPLY_DOCUMENTS_NOT_HERE');
+    assert.equal((await company.get(`/api/open-applications/${appId}`)).body.state, 'supplement');
     const resubmitted = await step(company, appId, 'provider_review', '已补充等保测评报告', {
       documents: [more],
       securityMeasures: '等保三级；数据安全管理制度见附件；专人专账访问',

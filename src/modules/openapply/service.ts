@@ -449,9 +449,11 @@ export class OpenApplyService {
       if (!text) throw badRequest('OPENAPPLY_FIELD_REQUIRED', { label: '意见' }, { field: 'comment' });
       if ((rule.refusal || rule.asks) && text.length < MIN_REASON)
         throw badRequest(rule.refusal ? 'OPENAPPLY_REASON_REQUIRED' : 'OPENAPPLY_ASK_REQUIRED', { min: MIN_REASON }, { field: 'comment' });
-      if (input.documents?.length && rule.by !== 'applicant') throw badRequest('OPENAPPLY_DOCUMENTS_NOT_HERE', {}, { field: 'documents' });
+      // Documents and corrected texts belong to a resubmission only.
+      const resubmit = rule.by === 'applicant' && to === 'provider_review';
+      if (input.documents?.length && !resubmit) throw badRequest('OPENAPPLY_DOCUMENTS_NOT_HERE', {}, { field: 'documents' });
       let details: Record<string, unknown> = {};
-      if (rule.by === 'applicant' && to === 'provider_review') {
+      if (resubmit) {
         const upd = {
           purpose: input.purpose?.trim() || undefined,
           scenario: input.scenario?.trim() || undefined,
@@ -610,14 +612,16 @@ export class OpenApplyService {
 
   /** The report job: still missing at the end of the grace period → overdue, the entitlement suspended. Idempotent. */
   async fireReport(reportId: string, opts: { at?: Date } = {}): Promise<{ result: string }> {
+    const peek = await this.repo.report(this.db, reportId);
+    if (!peek) return { result: 'gone' };
+    const a = (await this.repo.agreement(this.db, peek.agreement_id))!;
     return this.db.transaction().execute(async (tx) => {
-      const r = await this.repo.report(tx, reportId, true);
-      if (!r) return { result: 'gone' };
+      // Lock order everywhere: application, then its report (as submitReport does).
+      const app = (await this.repo.get(tx, a.application_id, true))!;
+      const r = (await this.repo.report(tx, reportId, true))!;
       if (r.status !== 'due') return { result: 'closed' };
       const at = opts.at ?? this.now();
       if (at < r.grace_until) return { result: 'not_due' };
-      const a = (await this.repo.agreement(tx, r.agreement_id))!;
-      const app = (await this.repo.get(tx, a.application_id, true))!;
       await this.repo.markReportOverdue(tx, r.id, at);
       const reason = `利用情况报告（第 ${r.period_no} 期，${r.due_date} 到期）逾期未提交 / Usage report ${r.period_no} (due ${r.due_date}) overdue`;
       let suspended = false;
