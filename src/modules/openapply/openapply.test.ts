@@ -202,7 +202,22 @@ describe('conditional open applications', () => {
     assert.ok(doc.text.startsWith('%PDF-'));
     assert.equal((await citizen.get(`/api/open-applications/${appId}/documents/${docId}`)).status, 404);
 
+    // The review deadline is a durable job (pg-boss) due at the end of the last working day, with its reminder.
+    const jobs = async (key: string) =>
+      (
+        await sql<{ name: string; state: string; start_after: Date }>`select name, state, start_after from pgboss.job
+          where singleton_key = ${key} order by name`.execute(p.ctx.db)
+      ).rows;
+    const pending = await jobs(`openapply:${review.id}`);
+    assert.equal(pending.length, 1, JSON.stringify(pending));
+    assert.equal(pending[0]!.name, 'openapply.deadline');
+    assert.equal(pending[0]!.state, 'created');
+    assert.equal(pending[0]!.start_after.toISOString(), review.dueAt);
+    assert.equal((await jobs(`openapply:${review.id}:remind`))[0]?.name, 'openapply.reminder');
+
     const asked = await step(provider, appId, 'supplement', '请补充数据安全管理制度文件及等保测评报告');
+    // Answering in time cancels the pending job.
+    assert.equal((await jobs(`openapply:${review.id}`))[0]!.state, 'cancelled');
     assert.equal(asked.state, 'supplement');
     assert.equal(asked.supplementRequest, '请补充数据安全管理制度文件及等保测评报告');
     assert.equal(asked.deadlines.find((d: any) => d.kind === 'review').status, 'met');
