@@ -38,10 +38,12 @@ const EXPECTED: Record<string, string[]> = {
     // Back-flow between platforms (the data authority only).
     'federationGrants',
     'federationLinks',
+    // Portal feedback: answering demands and error reports, moderating reuses.
+    'feedbackDesk',
   ],
   auditor: [...EVERYONE, ...ADMIN_PAGES, ...SUPERVISION, 'elements', 'lists', 'registrations', 'datasets', 'sources'],
   security: [...EVERYONE, ...ADMIN_PAGES],
-  provider: [...EVERYONE, ...CLERK_SHARING, 'sharingIncoming', 'elements', 'lists', 'registrations', 'datasets', 'sources'],
+  provider: [...EVERYONE, ...CLERK_SHARING, 'sharingIncoming', 'elements', 'lists', 'registrations', 'datasets', 'sources', 'feedbackDesk'],
   consumer: [...EVERYONE, ...CLERK_SHARING, 'lists'],
   operator: EVERYONE,
   public: [...EVERYONE, 'myDataUses'],

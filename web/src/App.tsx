@@ -39,6 +39,11 @@ const ApplicationsPage = lazy(() => import('./pages/sharing/ApplicationsPage.tsx
 const MyDataUsesPage = lazy(() => import('./pages/sharing/MyDataUsesPage.tsx'));
 const FederationGrantsPage = lazy(() => import('./pages/federation/GrantsPage.tsx'));
 const FederationLinksPage = lazy(() => import('./pages/federation/LinksPage.tsx'));
+const FeedbackDeskPage = lazy(() => import('./pages/feedback/FeedbackDeskPage.tsx'));
+const DemandsPage = lazy(() => import('./portal/feedback/DemandsPage.tsx'));
+const DemandPage = lazy(() => import('./portal/feedback/DemandPage.tsx'));
+const ReusesPage = lazy(() => import('./portal/feedback/ReusesPage.tsx'));
+const ReusePage = lazy(() => import('./portal/feedback/ReusePage.tsx'));
 
 const ELEMENTS: Record<PageKey, ReactNode> = {
   home: <HomePage />,
@@ -63,6 +68,7 @@ const ELEMENTS: Record<PageKey, ReactNode> = {
   myDataUses: <MyDataUsesPage />,
   federationGrants: <FederationGrantsPage />,
   federationLinks: <FederationLinksPage />,
+  feedbackDesk: <FeedbackDeskPage />,
   users: <UsersPage />,
   orgs: <OrgsPage />,
   ledger: <LedgerPage />,
@@ -104,6 +110,11 @@ function AppRoutes() {
         <Route path="/login" element={<LoginPage />} />
         {/* Public: a registration certificate is looked up without logging in. */}
         <Route path="/registration/lookup" element={<RegistrationLookupPage />} />
+        {/* Public portal feedback (issue 7 §3, §4): read without login; the portal layout will wrap them. */}
+        <Route path="/data/demands" element={<DemandsPage />} />
+        <Route path="/data/demands/:id" element={<DemandPage />} />
+        <Route path="/data/reuses" element={<ReusesPage />} />
+        <Route path="/data/reuses/:id" element={<ReusePage />} />
         <Route
           element={
             <RequireLogin>
