@@ -33,7 +33,7 @@ function noDialogs(page: Page, seen: string[]) {
 
 test('a citizen submits a demand, the department answers it, and anyone reads the answer without logging in', async () => {
   const dialogs: string[] = [];
-  let demandUrl = '';
+  let demandUrl: string;
 
   // 1. The citizen asks for data on the public board.
   const citizen = await newPage(browser, platform.url);
