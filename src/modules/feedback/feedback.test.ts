@@ -242,6 +242,21 @@ describe('demands (需求征集)', () => {
     assert.equal(cancelled.rows[0]!.n, 0, 'answering cancels the pending job');
   });
 
+  it("a department's internal demand (需求清单, not on the public board) is 404 here: no read, no vote, no answer", async () => {
+    const consumer = await as('consumer');
+    const internal = await consumer.post('/api/lists/demands', { title: '内部共享需求', targetOrgId: orgs.get('SCJG') });
+    assert.equal(internal.status, 201, internal.text);
+    const id = internal.body.id;
+    assert.equal((await anon.get(`/api/feedback/demands/${id}`)).status, 404);
+    assert.equal((await (await as('public')).post(`/api/feedback/demands/${id}/votes`, { on: true })).status, 404);
+    assert.equal(
+      (await (await as('provider')).post(`/api/feedback/demands/${id}/answer`, { kind: 'rejected', reply: '内部需求不在此答复' })).status,
+      404,
+    );
+    assert.ok(!(await anon.get('/api/feedback/demands')).body.items.some((x: { id: string }) => x.id === id));
+    assert.equal((await anon.get('/api/feedback/demands/00000000-0000-4000-8000-000000000000')).status, 404);
+  });
+
   it('size limits: an over-long title is refused and nothing is stored', async () => {
     const pub = await as('public');
     const before = (await anon.get('/api/feedback/demands')).body.total;
