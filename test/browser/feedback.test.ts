@@ -100,3 +100,83 @@ test('a citizen submits a demand, the department answers it, and anyone reads th
   }
   assert.deepEqual(dialogs, [], 'no script ran');
 });
+
+test('a reuse is submitted with an http(s) link only, hidden until the authority publishes and features it', async () => {
+  const dialogs: string[] = [];
+  const NAME = '养老地图 <img src=x onerror=alert(2)>';
+  let reusePath: string;
+
+  const citizen = await newPage(browser, platform.url);
+  try {
+    noDialogs(citizen.page, dialogs);
+    await login(citizen.page, 'public');
+    await citizen.page.goto('/data/reuses');
+    await citizen.page.getByRole('button', { name: '提交应用成果' }).click();
+    const form = citizen.page.getByTestId('reuse-form');
+    await form.getByLabel('名称').fill(NAME);
+    await form.getByLabel('简介').fill('在地图上查找附近的养老机构和床位数。');
+    await form.getByLabel('链接', { exact: true }).fill('javascript:alert(1)');
+    await form.getByLabel('使用的数据').click();
+    await form.getByLabel('使用的数据').fill('养老');
+    // A multiple select stays open after a choice: click the option, then close the list.
+    await citizen.page
+      .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+      .filter({ hasText: '养老机构信息' })
+      .first()
+      .click();
+    await citizen.page.keyboard.press('Escape');
+    await form.locator('.ant-select-selection-item').filter({ hasText: '养老机构信息' }).waitFor();
+    await form.getByRole('button', { name: '提交' }).click();
+    await form.getByText('请填写以 http:// 或 https:// 开头的网址').waitFor();
+    await form.getByLabel('链接', { exact: true }).fill('https://map.example.cn/yanglao');
+    await form.getByRole('button', { name: '提交' }).click();
+    const mine = citizen.page.getByRole('listitem').filter({ hasText: NAME });
+    await mine.getByText('待审核').waitFor();
+    reusePath = (await mine.getByRole('link', { name: NAME }).getAttribute('href'))!;
+    assert.match(reusePath, /^\/data\/reuses\/[0-9a-f-]{36}$/);
+  } finally {
+    await citizen.context.close();
+  }
+
+  const visitor = await newPage(browser, platform.url);
+  try {
+    noDialogs(visitor.page, dialogs);
+    await visitor.page.goto(reusePath);
+    await visitor.page.getByText('应用成果不存在或尚未发布').waitFor();
+  } finally {
+    await visitor.context.close();
+  }
+
+  const admin = await newPage(browser, platform.url);
+  try {
+    noDialogs(admin.page, dialogs);
+    await login(admin.page, 'admin');
+    await admin.page.getByTestId('menu-feedbackDesk').click();
+    await admin.page.getByRole('tab', { name: '应用审核' }).click();
+    const item = admin.page.getByTestId('desk-reuse').filter({ hasText: NAME });
+    await item.getByRole('button', { name: '发布' }).click();
+    await item.waitFor({ state: 'detached' });
+    await admin.page.getByText('已发布', { exact: true }).click();
+    await admin.page.getByTestId('desk-reuse').filter({ hasText: NAME }).getByRole('button', { name: '设为精选' }).click();
+    await admin.page.getByTestId('desk-reuse').filter({ hasText: NAME }).getByText('精选', { exact: true }).waitFor();
+  } finally {
+    await admin.context.close();
+  }
+
+  const again = await newPage(browser, platform.url);
+  try {
+    noDialogs(again.page, dialogs);
+    await again.page.goto(reusePath);
+    await again.page.getByTestId('reuse-title').getByText(NAME, { exact: true }).waitFor();
+    assert.equal(
+      await again.page.getByRole('link', { name: 'https://map.example.cn/yanglao' }).getAttribute('href'),
+      'https://map.example.cn/yanglao',
+    );
+    await again.page.getByRole('link', { name: '养老机构信息' }).waitFor();
+    await again.page.goto('/data/reuses');
+    await again.page.getByTestId('reuse-card').filter({ hasText: NAME }).waitFor();
+  } finally {
+    await again.context.close();
+  }
+  assert.deepEqual(dialogs, [], 'no script ran');
+});
