@@ -23,6 +23,7 @@ import { ExtractScheduleService } from './modules/gateway/schedules.ts';
 import { SharingService } from './modules/sharing/service.ts';
 import { FederationService } from './modules/federation/service.ts';
 import { OpenApplyService } from './modules/openapply/service.ts';
+import { FeedbackService } from './modules/feedback/service.ts';
 
 export type { Logger };
 
@@ -52,6 +53,7 @@ export interface AppContext {
   sharing: SharingService;
   federation: FederationService;
   openApply: OpenApplyService;
+  feedback: FeedbackService;
 }
 
 export function createContext(config: Config, database: Database, log: Logger): AppContext {
@@ -78,5 +80,6 @@ export function createContext(config: Config, database: Database, log: Logger): 
   ctx.sharing = new SharingService(ctx);
   ctx.federation = new FederationService(ctx);
   ctx.openApply = new OpenApplyService(ctx);
+  ctx.feedback = new FeedbackService(ctx);
   return ctx;
 }

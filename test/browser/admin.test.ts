@@ -104,6 +104,7 @@ test('the admin creates a user through the UI and that user can log in', async (
       'catalog',
       'datasets',
       'elements',
+      'feedbackDesk',
       'home',
       'lists',
       'notifications',

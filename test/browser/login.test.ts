@@ -40,6 +40,8 @@ const EXPECTED: Record<string, string[]> = {
     // Back-flow between platforms (the data authority only).
     'federationGrants',
     'federationLinks',
+    // Portal feedback: answering demands and error reports, moderating reuses.
+    'feedbackDesk',
   ],
   auditor: [...EVERYONE, ...ADMIN_PAGES, ...SUPERVISION, 'elements', 'lists', 'registrations', 'datasets', 'sources'],
   security: [...EVERYONE, ...ADMIN_PAGES],
@@ -53,6 +55,7 @@ const EXPECTED: Record<string, string[]> = {
     'registrations',
     'datasets',
     'sources',
+    'feedbackDesk',
   ],
   consumer: [...EVERYONE, ...CLERK_SHARING, 'lists'],
   operator: [...EVERYONE, ...APPLICANT],

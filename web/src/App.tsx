@@ -42,6 +42,11 @@ const FederationLinksPage = lazy(() => import('./pages/federation/LinksPage.tsx'
 const OpenApplyPage = lazy(() => import('./portal/apply/ApplyPage.tsx'));
 const OpenApplicationsPage = lazy(() => import('./pages/openapply/ApplicationsPage.tsx'));
 const OpenApplicationDetailPage = lazy(() => import('./pages/openapply/DetailPage.tsx'));
+const FeedbackDeskPage = lazy(() => import('./pages/feedback/FeedbackDeskPage.tsx'));
+const DemandsPage = lazy(() => import('./portal/feedback/DemandsPage.tsx'));
+const DemandPage = lazy(() => import('./portal/feedback/DemandPage.tsx'));
+const ReusesPage = lazy(() => import('./portal/feedback/ReusesPage.tsx'));
+const ReusePage = lazy(() => import('./portal/feedback/ReusePage.tsx'));
 
 const ELEMENTS: Record<PageKey, ReactNode> = {
   home: <HomePage />,
@@ -66,6 +71,7 @@ const ELEMENTS: Record<PageKey, ReactNode> = {
   myDataUses: <MyDataUsesPage />,
   federationGrants: <FederationGrantsPage />,
   federationLinks: <FederationLinksPage />,
+  feedbackDesk: <FeedbackDeskPage />,
   users: <UsersPage />,
   orgs: <OrgsPage />,
   ledger: <LedgerPage />,
@@ -112,6 +118,11 @@ function AppRoutes() {
         <Route path="/login" element={<LoginPage />} />
         {/* Public: a registration certificate is looked up without logging in. */}
         <Route path="/registration/lookup" element={<RegistrationLookupPage />} />
+        {/* Public portal feedback (issue 7 §3, §4): read without login; the portal layout will wrap them. */}
+        <Route path="/data/demands" element={<DemandsPage />} />
+        <Route path="/data/demands/:id" element={<DemandPage />} />
+        <Route path="/data/reuses" element={<ReusesPage />} />
+        <Route path="/data/reuses/:id" element={<ReusePage />} />
         <Route
           element={
             <RequireLogin>

@@ -31,6 +31,7 @@ import {
   TableOutlined,
   TeamOutlined,
   UserOutlined,
+  MessageOutlined,
 } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -66,6 +67,7 @@ const ICONS: Record<PageKey, React.ReactNode> = {
   myDataUses: <EyeOutlined />,
   federationGrants: <ExportOutlined />,
   federationLinks: <ImportOutlined />,
+  feedbackDesk: <MessageOutlined />,
   users: <TeamOutlined />,
   orgs: <ApartmentOutlined />,
   ledger: <AuditOutlined />,

@@ -25,6 +25,7 @@ export type PageKey =
   | 'myDataUses'
   | 'federationGrants'
   | 'federationLinks'
+  | 'feedbackDesk'
   | 'users'
   | 'orgs'
   | 'ledger'
@@ -88,6 +89,8 @@ export const PAGES: readonly PageDef[] = [
   // Back-flow between platforms (数据回流, issue 6 §7): grants issued to lower-level platforms, data received from higher ones.
   { key: 'federationGrants', path: '/federation/grants', roles: ['authority_admin'] },
   { key: 'federationLinks', path: '/federation/links', roles: ['authority_admin'] },
+  // Portal feedback (issue 7 §3, §4): a department answers demands and error reports; the authority also routes and moderates reuses.
+  { key: 'feedbackDesk', path: '/feedback', roles: ['authority_admin', 'provider_clerk'] },
   { key: 'users', path: '/users', roles: ADMIN_READERS, editRoles: ['authority_admin'] },
   { key: 'orgs', path: '/orgs', roles: ADMIN_READERS, editRoles: ['authority_admin'] },
   { key: 'ledger', path: '/ledger', roles: ADMIN_READERS },
