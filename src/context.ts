@@ -22,6 +22,7 @@ import { GatewayService } from './modules/gateway/service.ts';
 import { ExtractScheduleService } from './modules/gateway/schedules.ts';
 import { SharingService } from './modules/sharing/service.ts';
 import { FederationService } from './modules/federation/service.ts';
+import { HarvestService } from './modules/harvest/service.ts';
 
 export type { Logger };
 
@@ -50,6 +51,7 @@ export interface AppContext {
   extractSchedules: ExtractScheduleService;
   sharing: SharingService;
   federation: FederationService;
+  harvest: HarvestService;
 }
 
 export function createContext(config: Config, database: Database, log: Logger): AppContext {
@@ -75,5 +77,6 @@ export function createContext(config: Config, database: Database, log: Logger): 
   ctx.extractSchedules = new ExtractScheduleService(ctx);
   ctx.sharing = new SharingService(ctx);
   ctx.federation = new FederationService(ctx);
+  ctx.harvest = new HarvestService(ctx);
   return ctx;
 }
