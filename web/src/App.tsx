@@ -39,6 +39,7 @@ const ApplicationsPage = lazy(() => import('./pages/sharing/ApplicationsPage.tsx
 const MyDataUsesPage = lazy(() => import('./pages/sharing/MyDataUsesPage.tsx'));
 const FederationGrantsPage = lazy(() => import('./pages/federation/GrantsPage.tsx'));
 const FederationLinksPage = lazy(() => import('./pages/federation/LinksPage.tsx'));
+const HarvestPage = lazy(() => import('./pages/harvest/HarvestPage.tsx'));
 
 const ELEMENTS: Record<PageKey, ReactNode> = {
   home: <HomePage />,
@@ -63,6 +64,7 @@ const ELEMENTS: Record<PageKey, ReactNode> = {
   myDataUses: <MyDataUsesPage />,
   federationGrants: <FederationGrantsPage />,
   federationLinks: <FederationLinksPage />,
+  harvest: <HarvestPage />,
   users: <UsersPage />,
   orgs: <OrgsPage />,
   ledger: <LedgerPage />,

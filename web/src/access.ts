@@ -25,6 +25,7 @@ export type PageKey =
   | 'myDataUses'
   | 'federationGrants'
   | 'federationLinks'
+  | 'harvest'
   | 'users'
   | 'orgs'
   | 'ledger'
@@ -83,6 +84,8 @@ export const PAGES: readonly PageDef[] = [
   // Back-flow between platforms (数据回流, issue 6 §7): grants issued to lower-level platforms, data received from higher ones.
   { key: 'federationGrants', path: '/federation/grants', roles: ['authority_admin'] },
   { key: 'federationLinks', path: '/federation/links', roles: ['authority_admin'] },
+  // Catalog harvesting from other portals (issue 7 §8): the authority configures and runs; auditors read.
+  { key: 'harvest', path: '/harvest', roles: ['authority_admin', 'auditor'], editRoles: ['authority_admin'] },
   { key: 'users', path: '/users', roles: ADMIN_READERS, editRoles: ['authority_admin'] },
   { key: 'orgs', path: '/orgs', roles: ADMIN_READERS, editRoles: ['authority_admin'] },
   { key: 'ledger', path: '/ledger', roles: ADMIN_READERS },
