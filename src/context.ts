@@ -24,6 +24,7 @@ import { SharingService } from './modules/sharing/service.ts';
 import { FederationService } from './modules/federation/service.ts';
 import { OpenApplyService } from './modules/openapply/service.ts';
 import { FeedbackService } from './modules/feedback/service.ts';
+import { HarvestService } from './modules/harvest/service.ts';
 
 export type { Logger };
 
@@ -54,6 +55,7 @@ export interface AppContext {
   federation: FederationService;
   openApply: OpenApplyService;
   feedback: FeedbackService;
+  harvest: HarvestService;
 }
 
 export function createContext(config: Config, database: Database, log: Logger): AppContext {
@@ -81,5 +83,6 @@ export function createContext(config: Config, database: Database, log: Logger): 
   ctx.federation = new FederationService(ctx);
   ctx.openApply = new OpenApplyService(ctx);
   ctx.feedback = new FeedbackService(ctx);
+  ctx.harvest = new HarvestService(ctx);
   return ctx;
 }

@@ -36,6 +36,7 @@ import { registerFederationRoutes } from '../modules/federation/routes.ts';
 import { registerPortalRoutes } from '../modules/portal/routes.ts';
 import { registerOpenApplyRoutes } from '../modules/openapply/routes.ts';
 import { registerFeedbackRoutes } from '../modules/feedback/routes.ts';
+import { registerHarvestRoutes } from '../modules/harvest/routes.ts';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -177,6 +178,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await registerPortalRoutes(app, ctx);
   await registerOpenApplyRoutes(app, ctx);
   await registerFeedbackRoutes(app, ctx);
+  await registerHarvestRoutes(app, ctx);
 
   // The web app (built by Vite into web/dist), with client-side routing falling back to index.html.
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));

@@ -42,8 +42,10 @@ const EXPECTED: Record<string, string[]> = {
     'federationLinks',
     // Portal feedback: answering demands and error reports, moderating reuses.
     'feedbackDesk',
+    // Harvesting other portals' catalogs (auditors read).
+    'harvest',
   ],
-  auditor: [...EVERYONE, ...ADMIN_PAGES, ...SUPERVISION, 'elements', 'lists', 'registrations', 'datasets', 'sources'],
+  auditor: [...EVERYONE, ...ADMIN_PAGES, ...SUPERVISION, 'elements', 'lists', 'registrations', 'datasets', 'sources', 'harvest'],
   security: [...EVERYONE, ...ADMIN_PAGES],
   provider: [
     ...EVERYONE,

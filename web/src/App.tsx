@@ -47,6 +47,7 @@ const DemandsPage = lazy(() => import('./portal/feedback/DemandsPage.tsx'));
 const DemandPage = lazy(() => import('./portal/feedback/DemandPage.tsx'));
 const ReusesPage = lazy(() => import('./portal/feedback/ReusesPage.tsx'));
 const ReusePage = lazy(() => import('./portal/feedback/ReusePage.tsx'));
+const HarvestPage = lazy(() => import('./pages/harvest/HarvestPage.tsx'));
 
 const ELEMENTS: Record<PageKey, ReactNode> = {
   home: <HomePage />,
@@ -72,6 +73,7 @@ const ELEMENTS: Record<PageKey, ReactNode> = {
   federationGrants: <FederationGrantsPage />,
   federationLinks: <FederationLinksPage />,
   feedbackDesk: <FeedbackDeskPage />,
+  harvest: <HarvestPage />,
   users: <UsersPage />,
   orgs: <OrgsPage />,
   ledger: <LedgerPage />,

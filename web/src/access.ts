@@ -26,6 +26,7 @@ export type PageKey =
   | 'federationGrants'
   | 'federationLinks'
   | 'feedbackDesk'
+  | 'harvest'
   | 'users'
   | 'orgs'
   | 'ledger'
@@ -91,6 +92,8 @@ export const PAGES: readonly PageDef[] = [
   { key: 'federationLinks', path: '/federation/links', roles: ['authority_admin'] },
   // Portal feedback (issue 7 §3, §4): a department answers demands and error reports; the authority also routes and moderates reuses.
   { key: 'feedbackDesk', path: '/feedback', roles: ['authority_admin', 'provider_clerk'] },
+  // Catalog harvesting from other portals (issue 7 §8): the authority configures and runs; auditors read.
+  { key: 'harvest', path: '/harvest', roles: ['authority_admin', 'auditor'], editRoles: ['authority_admin'] },
   { key: 'users', path: '/users', roles: ADMIN_READERS, editRoles: ['authority_admin'] },
   { key: 'orgs', path: '/orgs', roles: ADMIN_READERS, editRoles: ['authority_admin'] },
   { key: 'ledger', path: '/ledger', roles: ADMIN_READERS },

@@ -826,6 +826,98 @@ export class CatalogService {
     return this.get(actor, id);
   }
 
+  /**
+   * Harvesting (issue 7 §8, src/modules/harvest): another portal's dataset as a PUBLISHED resource of
+   * `input.providerOrgId`, in ONE transaction with one ledger entry ('catalog.resource.harvest'). Without
+   * `existingId` the resource is created (code generated, version 1). With it, the resource's metadata is
+   * replaced and published as a new version (a pending revision is dropped: upstream is the source of truth for
+   * harvested metadata); null when that resource is withdrawn (the caller creates a new one). The same checks
+   * as any resource (validateResource, grade policy, negative list); only the review is skipped, since the
+   * authority configured the harvest source.
+   */
+  async publishHarvested(
+    actor: Actor,
+    input: CreateResourceInput & { providerOrgId: string },
+    existingId: string | null,
+    details: Record<string, unknown>,
+    /** Runs in the same transaction after the write (the harvest module records where the resource came from). */
+    onWrite: (tx: Tx, written: { id: string; code: string; version: number }) => Promise<void> = async () => undefined,
+  ): Promise<{ id: string; code: string; version: number } | null> {
+    this.#readCache.clear();
+    const g = await this.gradingContext();
+    const comment = `采集自 ${String(details.source ?? '')} / harvested from ${String(details.source ?? '')}`.slice(0, 2000);
+    const who = { created_by: actor.userId, created_by_name: actor.displayName ?? actor.username };
+    const published = { status: 'published' as const, revision_status: null, pending: null, published_at: new Date() };
+    if (existingId) {
+      return this.db.transaction().execute(async (tx) => {
+        const row = await this.repo.getResource(tx, existingId, { forUpdate: true });
+        if (!row || row.status === 'withdrawn') return null;
+        await this.ctx.authz.authorize(actor, 'catalog.update', { type: OBJECT_TYPE, id: row.id, orgId: row.provider_org_id });
+        const { data, fields } = validateResource(mergeData(rowToData(row), input), input.fields ?? [], g);
+        data.releaseDate ??= row.release_date ?? today();
+        await this.checkNegativeList(tx, row.id, data);
+        const version = row.current_version + 1;
+        await this.repo.updateResource(tx, row.id, {
+          ...dataToColumns(data),
+          ...published,
+          current_version: version,
+          lock_version: row.lock_version + 1,
+          grade_confirmed: true,
+          grade_confirmed_by: actor.userId,
+          grade_confirmed_at: new Date(),
+        });
+        await this.insertFields(tx, row.id, fields, true);
+        await this.repo.insertVersion(tx, {
+          resource_id: row.id,
+          version,
+          snapshot: JSON.stringify(this.snapshotOf(row, data, fields)),
+          reason: 'revision',
+          comment,
+          ...who,
+        });
+        await this.finish(tx, actor, row, 'catalog.resource.harvest', { ...details, code: row.code, version });
+        const written = { id: row.id, code: row.code, version };
+        await onWrite(tx, written);
+        return written;
+      });
+    }
+    const prepared = await this.prepareCreate(actor, input, g);
+    const { orgId, data, fields } = prepared;
+    data.releaseDate ??= today();
+    return this.db.transaction().execute(async (tx) => {
+      let code: string;
+      do {
+        const seq = await this.repo.nextSequence(tx, data.subjectCategory, orgId);
+        code = `${data.subjectCategory}-${prepared.orgCode}-${String(seq).padStart(5, '0')}`;
+      } while (await this.repo.codeExists(tx, code));
+      const id = await this.repo.insertResource(tx, {
+        code,
+        provider_org_id: orgId,
+        ...dataToColumns(data),
+        created_by: actor.userId,
+        ...published,
+        current_version: 1,
+        grade_confirmed: true,
+        grade_confirmed_by: actor.userId,
+        grade_confirmed_at: new Date(),
+      });
+      await this.insertFields(tx, id, fields, false);
+      const row = { code, provider_org_id: orgId };
+      await this.repo.insertVersion(tx, {
+        resource_id: id,
+        version: 1,
+        snapshot: JSON.stringify(this.snapshotOf(row as ResourceRow, data, fields)),
+        reason: 'publish',
+        comment,
+        ...who,
+      });
+      await this.finish(tx, actor, { id, provider_org_id: orgId }, 'catalog.resource.harvest', { ...details, code, version: 1 });
+      const written = { id, code, version: 1 };
+      await onWrite(tx, written);
+      return written;
+    });
+  }
+
   // ------------------------------------------------------------------------------ edits
 
   /**

@@ -37,6 +37,7 @@ import { NotFound } from '../../components/Result.tsx';
 import Loading from '../../components/Loading.tsx';
 import GradeModal from './GradeModal.tsx';
 import { CommentModal, GradeTag, ModeTag, orDash, StatusTag, useCategoryName, useEn, useName } from './common.tsx';
+import { HarvestOrigin } from '../harvest/HarvestPage.tsx';
 import {
   type Change,
   type Diff,
@@ -204,6 +205,7 @@ function ResourceDetail({ id }: { id: string }) {
             />
           )}
           {error && <Alert type="error" showIcon title={error} />}
+          <HarvestOrigin resourceId={r.id} />
         </Space>
       </Card>
 
