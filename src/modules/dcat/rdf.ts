@@ -1,0 +1,219 @@
+// RDF in and out for the DCAT-AP feed (issue 7 §7) and for DCAT harvesting (§8): one graph of n3 quads,
+// written as Turtle (n3's Writer) or as compacted JSON-LD (jsonld.fromRDF + compact), and read back from Turtle,
+// N-Triples or JSON-LD. jsonld never touches the network: every context is inline or comes from a map the caller
+// passes; any other remote context is refused (no SSRF through "@context": "http://169.254.169.254/…").
+import jsonld from 'jsonld';
+import { DataFactory, Parser, Writer, type Quad, type Quad_Object, type Quad_Subject } from 'n3';
+
+const { namedNode, literal, quad, blankNode } = DataFactory;
+
+export const NS = {
+  rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
+  rdfs: 'http://www.w3.org/2000/01/rdf-schema#',
+  xsd: 'http://www.w3.org/2001/XMLSchema#',
+  dcat: 'http://www.w3.org/ns/dcat#',
+  dct: 'http://purl.org/dc/terms/',
+  foaf: 'http://xmlns.com/foaf/0.1/',
+  vcard: 'http://www.w3.org/2006/vcard/ns#',
+  skos: 'http://www.w3.org/2004/02/skos/core#',
+  spdx: 'http://spdx.org/rdf/terms#',
+  adms: 'http://www.w3.org/ns/adms#',
+  hydra: 'http://www.w3.org/ns/hydra/core#',
+} as const;
+export type Prefix = keyof typeof NS;
+
+/** The JSON-LD context of our output: the prefixes only, so every value keeps its explicit type or language. */
+export const JSONLD_CONTEXT: Record<string, string> = { ...NS };
+
+/** A prefixed name ('dcat:Dataset') or a full IRI as an n3 NamedNode. */
+export function iri(name: string) {
+  const i = name.indexOf(':');
+  const p = name.slice(0, i) as Prefix;
+  return namedNode(i > 0 && p in NS && !name.startsWith(`${p}://`) ? NS[p] + name.slice(i + 1) : name);
+}
+
+/** A small graph builder: subjects are IRIs (string) or blank nodes. */
+export class Graph {
+  readonly quads: Quad[] = [];
+  #seen = new Set<string>();
+
+  blank() {
+    return blankNode();
+  }
+
+  private subj(s: string | Quad_Subject): Quad_Subject {
+    return typeof s === 'string' ? namedNode(s) : s;
+  }
+
+  add(s: string | Quad_Subject, p: string, o: Quad_Object): this {
+    const q = quad(this.subj(s), iri(p), o);
+    const key = `${q.subject.id} ${q.predicate.id} ${q.object.id}`;
+    if (!this.#seen.has(key)) {
+      this.#seen.add(key);
+      this.quads.push(q);
+    }
+    return this;
+  }
+  type(s: string | Quad_Subject, ...classes: string[]): this {
+    for (const c of classes) this.add(s, 'rdf:type', iri(c));
+    return this;
+  }
+  /** An IRI object. */
+  ref(s: string | Quad_Subject, p: string, o: string | Quad_Subject): this {
+    return this.add(s, p, typeof o === 'string' ? namedNode(o) : o);
+  }
+  /** A language-tagged string; nothing when the text is empty. */
+  text(s: string | Quad_Subject, p: string, value: string | null | undefined, lang: 'zh' | 'en'): this {
+    if (value && value.trim()) this.add(s, p, literal(value, lang));
+    return this;
+  }
+  /** A plain xsd:string literal; nothing when empty. */
+  str(s: string | Quad_Subject, p: string, value: string | null | undefined): this {
+    if (value !== null && value !== undefined && value !== '') this.add(s, p, literal(value));
+    return this;
+  }
+  typed(s: string | Quad_Subject, p: string, value: string, datatype: string): this {
+    return this.add(s, p, literal(value, iri(datatype)));
+  }
+  has(subject: string): boolean {
+    return this.quads.some((q) => q.subject.value === subject);
+  }
+}
+
+/** Turtle, each subject's triples together (in the order subjects first appear). */
+export function toTurtle(quads: Quad[]): Promise<string> {
+  const bySubject = new Map<string, Quad[]>();
+  for (const q of quads) {
+    const list = bySubject.get(q.subject.id);
+    if (list) list.push(q);
+    else bySubject.set(q.subject.id, [q]);
+  }
+  const writer = new Writer({ prefixes: { ...NS } });
+  for (const list of bySubject.values()) writer.addQuads(list);
+  return new Promise((resolve, reject) => writer.end((err, out: string) => (err ? reject(err) : resolve(out))));
+}
+
+export function toNQuads(quads: Quad[]): string {
+  return new Writer({ format: 'N-Quads' }).quadsToString(quads);
+}
+
+/** A jsonld document loader that fetches nothing: only the contexts given (by exact URL) resolve. */
+export function offlineLoader(contexts: Record<string, object> = {}) {
+  return async (url: string) => {
+    const doc = Object.prototype.hasOwnProperty.call(contexts, url) ? contexts[url] : undefined;
+    if (!doc) throw new RemoteContextRefused(url);
+    return { contextUrl: undefined, documentUrl: url, document: doc };
+  };
+}
+
+export class RemoteContextRefused extends Error {
+  constructor(readonly url: string) {
+    super(`remote JSON-LD context refused (no network access): ${url}`);
+  }
+}
+
+/** Compacted JSON-LD of the graph (an object with @context and @graph), every literal keeping its type/language. */
+export async function toJsonLd(quads: Quad[]): Promise<Record<string, unknown>> {
+  const expanded = await jsonld.fromRDF(toNQuads(quads), { format: 'application/n-quads', useNativeTypes: false, useRdfType: false });
+  const compacted = await jsonld.compact(expanded, JSONLD_CONTEXT, { documentLoader: offlineLoader() as never, compactArrays: true });
+  if (!compacted['@graph']) {
+    // A one-node graph compacts to the node itself; keep one shape for consumers.
+    const { '@context': ctx, ...node } = compacted;
+    return { '@context': ctx, '@graph': Object.keys(node).length ? [node] : [] };
+  }
+  return compacted as Record<string, unknown>;
+}
+
+/**
+ * JSON text safe to embed anywhere: `<`, `>`, `&` and the JavaScript line separators as \u escapes (a title
+ * containing `</script>` cannot end a `<script type="application/ld+json">` block). JSON.parse reads it back.
+ */
+export function safeJson(v: unknown): string {
+  return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export type RdfFormat = 'turtle' | 'jsonld' | 'ntriples';
+
+/** The RDF syntax named by a Content-Type (parameters ignored), or null. */
+export function rdfFormatOf(contentType: string): RdfFormat | null {
+  const t = contentType.split(';')[0]!.trim().toLowerCase();
+  if (t === 'text/turtle' || t === 'application/x-turtle') return 'turtle';
+  if (t === 'application/ld+json' || t === 'application/json') return 'jsonld';
+  if (t === 'application/n-triples' || t === 'application/n-quads' || t === 'text/plain') return 'ntriples';
+  return null;
+}
+
+export interface ParseOptions {
+  /** Base IRI for relative IRIs. */
+  baseIri?: string;
+  /** JSON-LD contexts the document may reference by URL (nothing else is loaded). */
+  contexts?: Record<string, object>;
+  /** Largest number of triples accepted (default 1,000,000). */
+  maxQuads?: number;
+}
+
+export class RdfParseError extends Error {
+  constructor(
+    message: string,
+    readonly format: RdfFormat | null,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Parses a DCAT (or any RDF) document in Turtle, N-Triples/N-Quads or JSON-LD into n3 quads. Throws
+ * RdfParseError (unsupported content type, syntax error, remote context, too many triples).
+ */
+export async function parseDcat(body: string, contentType: string, opts: ParseOptions = {}): Promise<Quad[]> {
+  const format = rdfFormatOf(contentType);
+  const max = opts.maxQuads ?? 1_000_000;
+  if (!format) throw new RdfParseError(`unsupported content type: ${contentType}`, null);
+  let quads: Quad[];
+  if (format === 'jsonld') {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(body);
+    } catch (e) {
+      throw new RdfParseError(`malformed JSON: ${(e as Error).message}`, format);
+    }
+    let nq: string;
+    try {
+      nq = (await jsonld.toRDF(doc as never, {
+        format: 'application/n-quads',
+        documentLoader: offlineLoader(opts.contexts) as never,
+        ...(opts.baseIri ? { base: opts.baseIri } : {}),
+      })) as unknown as string;
+    } catch (e) {
+      const cause = (e as { details?: { cause?: unknown } }).details?.cause;
+      if (cause instanceof RemoteContextRefused) throw new RdfParseError(cause.message, format);
+      throw new RdfParseError(`invalid JSON-LD: ${(e as Error).message}`, format);
+    }
+    quads = parseText(nq, 'N-Quads', undefined, format);
+  } else {
+    quads = parseText(body, format === 'turtle' ? 'Turtle' : 'N-Quads', opts.baseIri, format);
+  }
+  if (quads.length > max) throw new RdfParseError(`too many triples: ${quads.length} > ${max}`, format);
+  return quads;
+}
+
+function parseText(text: string, syntax: 'Turtle' | 'N-Quads', baseIRI: string | undefined, format: RdfFormat): Quad[] {
+  try {
+    return new Parser({ format: syntax, ...(baseIRI ? { baseIRI } : {}) }).parse(text);
+  } catch (e) {
+    throw new RdfParseError(`${syntax} syntax error: ${(e as Error).message}`, format);
+  }
+}
+
+/** The objects of (subject, predicate) in a parsed graph. */
+export function objects(quads: Quad[], subject: string, predicate: string): Quad_Object[] {
+  const p = iri(predicate).value;
+  return quads.filter((q) => q.subject.value === subject && q.predicate.value === p).map((q) => q.object);
+}
+
+/** The subjects typed with a class in a parsed graph (e.g. every dcat:Dataset). */
+export function subjectsOfType(quads: Quad[], cls: string): string[] {
+  const t = iri('rdf:type').value;
+  const c = iri(cls).value;
+  return [...new Set(quads.filter((q) => q.predicate.value === t && q.object.value === c).map((q) => q.subject.value))];
+}
