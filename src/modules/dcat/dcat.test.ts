@@ -228,9 +228,15 @@ describe('content negotiation', () => {
     assert.equal(xml.body.error.code, 'DCAT_NOT_ACCEPTABLE');
     const ds = await anon.get(`/catalog/datasets/${visible[0]!.id}`, { accept: 'text/turtle' });
     assert.match(ds.headers.get('content-type')!, /^text\/turtle/);
-    // A browser navigating to /catalog (the web app's catalog page) gets the web app, not the feed.
+    // A browser navigating to /catalog (the web app's catalog page) gets the web app when it is built, else JSON-LD.
+    const browser = await anon.get('/catalog', { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' });
+    assert.equal(browser.status, 200);
+    const built = fs.existsSync(path.join(REPO_ROOT, 'web/dist/index.html'));
+    assert.match(browser.headers.get('content-type')!, built ? /^text\/html/ : /^application\/ld\+json/);
     assert.equal(negotiate('text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'), 'html');
+    assert.equal(negotiate('text/html'), 'html');
     assert.equal(negotiate('text/*'), 'ttl');
+    assert.equal(negotiate('application/ld+json;q=0, text/turtle;q=0'), null);
     assert.equal(negotiate('application/json'), 'jsonld');
     assert.equal(negotiate('image/png'), null);
   });

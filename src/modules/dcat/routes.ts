@@ -47,8 +47,8 @@ export function negotiate(accept: string | undefined): FeedFormat | 'html' | nul
   const jsonld = Math.max(quality('application/ld+json'), quality('application/json'));
   const ttl = quality('text/turtle');
   const html = ranges.some((r) => r.type === 'text/html') ? quality('text/html') : 0;
-  if (jsonld <= 0 && ttl <= 0) return null;
   if (html > jsonld && html > ttl) return 'html';
+  if (jsonld <= 0 && ttl <= 0) return null;
   return ttl > jsonld ? 'ttl' : 'jsonld';
 }
 
