@@ -346,3 +346,46 @@ describe('parseDcat (RDF in, for harvesting)', () => {
     );
   });
 });
+
+describe('a revision of a published dataset', () => {
+  it('the feed keeps the published metadata while a revision is pending; once published, the new title and RESTRICTED access appear', async () => {
+    const { id } = (
+      await sql<{ id: string }>`select r.id from catalog_resources r join datasets d on d.resource_id = r.id
+        where d.current_version is not null and r.status = 'published' and r.open_mode = 'unconditional'
+        and r.id <> ${visible[0]!.id} order by r.code limit 1`.execute(p.ctx.db)
+    ).rows[0]!;
+    const cur = await admin.get(`/api/catalog/resources/${id}`);
+    assert.equal(cur.status, 200, cur.text);
+    const oldName = cur.body.nameZh as string;
+    let r = await admin.patch(`/api/catalog/resources/${id}`, {
+      lockVersion: cur.body.lockVersion,
+      nameZh: `${oldName}（修订）`,
+      openMode: 'conditional',
+      openConditions: '仅限科研用途，需签署数据使用协议',
+      comment: '改为有条件开放',
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.status, 'updated');
+    const title = async () =>
+      objectsOf(await ttl(`/catalog/datasets/${id}.ttl`), dsIri(id), `${NS.dct}title`)
+        .filter((o) => (o as { language: string }).language === 'zh')
+        .map((o) => o.value);
+    assert.deepEqual(await title(), [oldName], 'the pending revision is not published');
+    for (const to of ['submitted', 'approved', 'published']) {
+      r = await admin.post(`/api/catalog/resources/${id}/transitions`, { to, comment: `修订${to}` });
+      assert.equal(r.status, 200, r.text);
+    }
+    assert.deepEqual(await title(), [`${oldName}（修订）`]);
+    const quads = await ttl(`/catalog/datasets/${id}.ttl`);
+    await assertConforms(quads, 'a conditional dataset with distributions');
+    assert.deepEqual(
+      objectsOf(quads, dsIri(id), `${NS.dct}accessRights`).map((o) => o.value),
+      ['http://publications.europa.eu/resource/authority/access-right/RESTRICTED'],
+    );
+    const rights = objectsOf(quads, `${dsIri(id)}/distributions/csv`, `${NS.dct}rights`)[0]!;
+    assert.deepEqual(
+      objectsOf(quads, rights.value, `${NS.rdfs}label`).map((o) => o.value),
+      ['仅限科研用途，需签署数据使用协议'],
+    );
+  });
+});
