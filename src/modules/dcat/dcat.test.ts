@@ -189,9 +189,18 @@ describe('Hydra paging', () => {
       assert.equal(total, visible.length);
       const ds = objectsOf(quads, 'https://data.example.gov.cn/catalog', `${NS.dcat}dataset`).map((o) => o.value);
       assert.ok(ds.length <= 2 && ds.length > 0);
+      // The same page by its number (offset) holds the same datasets as the keyset page the walk followed.
+      const byNumber = await ttl(`/catalog.ttl?page=${pages + 1}&pageSize=2`);
+      assert.deepEqual(
+        objectsOf(byNumber, 'https://data.example.gov.cn/catalog', `${NS.dcat}dataset`).map((o) => o.value),
+        ds,
+      );
       seen.push(...ds);
       pages++;
-      url = link('next')?.replace('https://data.example.gov.cn', '');
+      const next = link('next');
+      if (next)
+        assert.match(next, new RegExp(`^https://data\\.example\\.gov\\.cn/catalog\\.ttl\\?page=${pages + 1}&pageSize=2&after=[A-Z]`));
+      url = next?.replace('https://data.example.gov.cn', '');
     }
     assert.equal(last, `https://data.example.gov.cn/catalog.ttl?page=${pages}&pageSize=2`);
     assert.equal(pages, Math.ceil(visible.length / 2));
@@ -206,6 +215,14 @@ describe('Hydra paging', () => {
     assert.equal(tooBig.body.error.code, 'VALIDATION_FAILED', tooBig.text);
     const zero = await anon.get('/catalog.jsonld?page=0');
     assert.equal(zero.status, 400);
+    const badCursor = await anon.get(`/catalog.jsonld?after=${encodeURIComponent("x' or 1=1 --")}`);
+    assert.equal(badCursor.status, 400);
+    // Past the end: an empty page whose previous link is the last page.
+    const past = await ttl(`/catalog.ttl?page=${pages + 5}&pageSize=2`);
+    assert.equal(objectsOf(past, 'https://data.example.gov.cn/catalog', `${NS.dcat}dataset`).length, 0);
+    const pastView = objectsOf(past, 'https://data.example.gov.cn/catalog', `${NS.hydra}view`)[0]!.value;
+    assert.equal(objectsOf(past, pastView, `${NS.hydra}previous`)[0]!.value, last);
+    assert.equal(objectsOf(past, pastView, `${NS.hydra}next`).length, 0);
     const defaults = await jld('/catalog.jsonld');
     const view = objectsOf(defaults, 'https://data.example.gov.cn/catalog', `${NS.hydra}view`)[0]!.value;
     assert.equal(view, 'https://data.example.gov.cn/catalog.jsonld?page=1&pageSize=100');

@@ -1,7 +1,7 @@
 // The DCAT feed's SQL: read-only, parameterized. Which resources appear is the catalog's anonymous visibility
 // rule (src/modules/catalog/visibility.ts: published/updated, opened unconditionally or conditionally) as SQL, so
 // the feed never shows more than an anonymous visitor sees. A page is ordered by the unique resource code
-// (index catalog_resources_code_key) and cut with limit/offset.
+// (index catalog_resources_code_key) and cut with limit/offset or, following `next` links, by keyset.
 import { sql } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { UpdateFrequency } from '../catalog/repository.ts';
@@ -83,10 +83,20 @@ export class DcatRepository {
     return rows[0]!.n;
   }
 
-  async page(db: Executor, limit: number, offset: number): Promise<DcatResourceRow[]> {
-    const { rows } = await sql<DcatResourceRow>`select ${COLS} from ${FROM}
-      where ${visibleSql(ANONYMOUS_VISIBILITY, 'r')}
-      order by r.code limit ${limit} offset ${offset}`.execute(db);
+  /** The page's ids first (code order, the visibility filter only), then the joins for those rows alone. */
+  /** `after`: keyset (codes after it, by the code index); else `offset`. */
+  async page(db: Executor, limit: number, at: { offset: number } | { after: string }): Promise<DcatResourceRow[]> {
+    const cut = 'after' in at ? sql`and r.code > ${at.after}` : sql``;
+    const offset = 'offset' in at ? at.offset : 0;
+    const { rows } = await sql<DcatResourceRow>`with page as (
+        select r.id, r.code from catalog_resources r where ${visibleSql(ANONYMOUS_VISIBILITY, 'r')} ${cut}
+        order by r.code limit ${limit} offset ${offset})
+      select ${COLS} from page
+        join catalog_resources r on r.id = page.id
+        join organizations o on o.id = r.provider_org_id
+        left join datasets d on d.resource_id = r.id
+        left join dataset_versions v on v.dataset_id = d.id and v.version = d.current_version
+      order by page.code`.execute(db);
     return rows;
   }
 

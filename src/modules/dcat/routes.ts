@@ -105,6 +105,12 @@ export async function registerDcatRoutes(app: App, ctx: AppContext) {
           querystring: Type.Object({
             page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
             pageSize: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
+            after: Type.Optional(
+              Type.String({
+                pattern: '^[A-Za-z0-9_-]{1,80}$',
+                description: 'Keyset cursor: the resource code the previous page ended with (hydra:next links carry it)',
+              }),
+            ),
           }),
           response: { 200: FeedResponse },
         },

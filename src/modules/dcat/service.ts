@@ -4,6 +4,7 @@
 import type { Quad } from 'n3';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
+import { TtlCache } from '../../ttl-cache.ts';
 import { Graph, iri } from './rdf.ts';
 import { DcatRepository, type CategoryRow, type DcatResourceRow, type OrgRow } from './repository.ts';
 import {
@@ -25,12 +26,15 @@ import './messages.ts';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
+export const COUNT_TTL_MS = 10_000;
 
 export type FeedFormat = 'jsonld' | 'ttl';
 
 export interface PageRequest {
   page: number;
   pageSize: number;
+  /** Keyset: the resource code the previous page ended with (the `next` links carry it; ?page= alone is an offset). */
+  after?: string;
   /** The URL path of the document asked for (/catalog, /catalog.jsonld, /catalog.ttl): paging links keep it. */
   path: string;
 }
@@ -60,6 +64,8 @@ interface Shared {
 
 export class DcatService {
   readonly repo = new DcatRepository();
+  /** hydra:totalItems: a count over the whole open catalog (a scan at 400k resources), kept for COUNT_TTL_MS. */
+  readonly #count = new TtlCache<string, number>(COUNT_TTL_MS, 1);
   constructor(private readonly ctx: AppContext) {}
 
   private async shared(base: string): Promise<Shared> {
@@ -74,11 +80,15 @@ export class DcatService {
   /** One page of the catalog with its hydra:PartialCollectionView links. */
   async catalogPage(base: string, req: PageRequest): Promise<{ quads: Quad[]; total: number; lastPage: number }> {
     const s = await this.shared(base);
-    const [total, rows] = await Promise.all([
-      this.repo.count(this.ctx.db),
-      this.repo.page(this.ctx.db, req.pageSize, (req.page - 1) * req.pageSize),
+    const [total, fetched] = await Promise.all([
+      this.#count.get('n', () => this.repo.count(this.ctx.db)),
+      this.repo.page(this.ctx.db, req.pageSize + 1, req.after ? { after: req.after } : { offset: (req.page - 1) * req.pageSize }),
     ]);
-    const lastPage = Math.max(1, Math.ceil(total / req.pageSize));
+    // `next` follows the rows themselves (one row more than the page), never the cached count, so a walk
+    // through the pages cannot stop early; `last` is the larger of what the count and the rows say.
+    const hasMore = fetched.length > req.pageSize;
+    const rows = fetched.slice(0, req.pageSize);
+    const lastPage = Math.max(1, Math.ceil(total / req.pageSize), hasMore ? req.page + 1 : rows.length ? req.page : 1);
     const g = new Graph();
     const cat = s.iris.catalog();
     const a = s.authority;
@@ -98,13 +108,16 @@ export class DcatService {
     for (const name of ['soda', 'ckan', 'download'] as const) g.ref(cat, 'dcat:service', s.iris.service(name));
     this.services(g, s);
 
-    // Hydra paging: the view is this page's URL; first/last always, previous/next when they exist.
-    const pageUrl = (n: number) => `${base}${req.path}?page=${n}&pageSize=${req.pageSize}`;
-    const view = pageUrl(req.page);
+    // Hydra paging: the view is this page's URL; first/last always, previous/next when they exist. `next`
+    // carries the last code of this page (keyset: walking the whole catalog stays linear); first, previous and
+    // last are page numbers (offset).
+    const pageUrl = (n: number, after?: string) =>
+      `${base}${req.path}?page=${n}&pageSize=${req.pageSize}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+    const view = pageUrl(req.page, req.after);
     g.ref(cat, 'hydra:view', view).type(view, 'hydra:PartialCollectionView');
     g.ref(view, 'hydra:first', pageUrl(1)).ref(view, 'hydra:last', pageUrl(lastPage));
     if (req.page > 1) g.ref(view, 'hydra:previous', pageUrl(Math.min(req.page - 1, lastPage)));
-    if (req.page < lastPage) g.ref(view, 'hydra:next', pageUrl(req.page + 1));
+    if (hasMore) g.ref(view, 'hydra:next', pageUrl(req.page + 1, rows.at(-1)!.code));
 
     for (const r of rows) {
       g.ref(cat, 'dcat:dataset', s.iris.dataset(r.id));
