@@ -1,6 +1,7 @@
 // The DCAT-AP feed on a large catalog (issue 7 §7, docs/portal-dcat.md): time to serve one page of
 // /catalog.ttl and /catalog.jsonld (the count, the page's SQL, the graph, the serialization) at the first, a
-// middle and the last page, anonymously. For bench/portal.ts, on a platform whose catalog is already loaded
+// middle and the last page by number (offset), and the middle page by the keyset cursor of a hydra:next link,
+// anonymously. For bench/portal.ts, on a platform whose catalog is already loaded
 // (bench/gen-catalog.ts loadCatalog, e.g. 400,000 resources): `await measureDcatPage({ baseUrl })`.
 
 const pct = (xs: number[], p: number) => {
@@ -22,19 +23,24 @@ export async function measureDcatPage(opts: { baseUrl: string; pageSize?: number
   if (head.status !== 200) throw new Error(`GET /catalog.ttl ${head.status}: ${(await head.text()).slice(0, 300)}`);
   const total = Number(/hydra:totalItems "(\d+)"/.exec(await head.text())?.[1] ?? NaN);
   const last = Math.max(1, Math.ceil(total / pageSize));
-  const pages: [string, number][] = [
-    ['first', 1],
-    ['middle', Math.ceil(last / 2)],
-    ['last', last],
+  const middle = Math.ceil(last / 2);
+  // The middle page as a harvester reaches it: by the keyset cursor of the page before's hydra:next link.
+  const before = await (await fetch(`${opts.baseUrl}/catalog.ttl?page=${middle - 1}&pageSize=${pageSize}`)).text();
+  const cursor = /hydra:next <[^>]*[?&]after=([^>&]+)>/.exec(before)?.[1];
+  const pages: [string, number, string][] = [
+    ['first', 1, ''],
+    ['middle', middle, ''],
+    ['middle/next', middle, cursor ? `&after=${cursor}` : ''],
+    ['last', last, ''],
   ];
   const rows: DcatPageMeasure['rows'] = [];
   for (const ext of ['ttl', 'jsonld'] as const) {
-    for (const [name, page] of pages) {
+    for (const [name, page, extra] of pages) {
       const times: number[] = [];
       let bytes = 0;
       for (let i = 0; i < rounds + 2; i++) {
         const t0 = performance.now();
-        const r = await fetch(`${opts.baseUrl}/catalog.${ext}?page=${page}&pageSize=${pageSize}`);
+        const r = await fetch(`${opts.baseUrl}/catalog.${ext}?page=${page}&pageSize=${pageSize}${extra}`);
         const body = await r.arrayBuffer();
         const ms = performance.now() - t0;
         if (r.status !== 200) throw new Error(`GET /catalog.${ext} page ${page}: ${r.status}`);

@@ -112,16 +112,55 @@ export class RemoteContextRefused extends Error {
   }
 }
 
-/** Compacted JSON-LD of the graph (an object with @context and @graph), every literal keeping its type/language. */
-export async function toJsonLd(quads: Quad[]): Promise<Record<string, unknown>> {
-  const expanded = await jsonld.fromRDF(toNQuads(quads), { format: 'application/n-quads', useNativeTypes: false, useRdfType: false });
-  const compacted = await jsonld.compact(expanded, JSONLD_CONTEXT, { documentLoader: offlineLoader() as never, compactArrays: true });
-  if (!compacted['@graph']) {
-    // A one-node graph compacts to the node itself; keep one shape for consumers.
-    const { '@context': ctx, ...node } = compacted;
-    return { '@context': ctx, '@graph': Object.keys(node).length ? [node] : [] };
+/**
+ * The graph as JSON-LD: `{ "@context": prefixes, "@graph": [node, …] }`, one node object per subject (in the order
+ * subjects first appear), predicates and classes as compact IRIs, every literal with its explicit `@language` or
+ * `@type`, every IRI value as a full `{"@id"}`. Written directly from the quads: jsonld.compact took 6–13 s for a
+ * 1000-dataset page (superlinear); the tests read this output back with jsonld.toRDF and compare it with the
+ * Turtle of the same quads (URDNA2015), so the two stay the same graph.
+ */
+export function toJsonLd(quads: Quad[]): Record<string, unknown> {
+  const nodes = new Map<string, Record<string, unknown[]>>();
+  const term = (t: Quad['subject'] | Quad_Object) => (t.termType === 'BlankNode' ? `_:${t.value}` : t.value);
+  const typeIri = iri('rdf:type').value;
+  const stringIri = iri('xsd:string').value;
+  for (const q of quads) {
+    const id = term(q.subject);
+    let node = nodes.get(id);
+    if (!node) nodes.set(id, (node = {}));
+    let key: string;
+    let value: unknown;
+    if (q.predicate.value === typeIri && q.object.termType === 'NamedNode') {
+      key = '@type';
+      value = compactIri(q.object.value);
+    } else {
+      key = compactIri(q.predicate.value);
+      const o = q.object;
+      if (o.termType === 'Literal') {
+        if (o.language) value = { '@value': o.value, '@language': o.language };
+        else if (o.datatype.value === stringIri) value = { '@value': o.value };
+        else value = { '@value': o.value, '@type': compactIri(o.datatype.value) };
+      } else value = { '@id': term(o as Quad_Object) };
+    }
+    (node[key] ??= []).push(value);
   }
-  return compacted as Record<string, unknown>;
+  const graph = [...nodes].map(([id, props]) => {
+    const out: Record<string, unknown> = { '@id': id };
+    for (const [k, vs] of Object.entries(props)) out[k] = vs.length === 1 ? vs[0] : vs;
+    return out;
+  });
+  return { '@context': JSONLD_CONTEXT, '@graph': graph };
+}
+
+/** 'http://www.w3.org/ns/dcat#Dataset' → 'dcat:Dataset' when a prefix covers it; else the IRI unchanged. */
+export function compactIri(value: string): string {
+  for (const [p, ns] of Object.entries(NS)) {
+    if (value.startsWith(ns)) {
+      const local = value.slice(ns.length);
+      if (local && !local.startsWith('//')) return `${p}:${local}`;
+    }
+  }
+  return value;
 }
 
 /**

@@ -62,7 +62,7 @@ function baseUrl(ctx: AppContext, req: FastifyRequest): string {
 async function send(reply: FastifyReply, quads: Quad[], format: FeedFormat) {
   reply.header('cache-control', 'public, max-age=300');
   if (format === 'ttl') return reply.type('text/turtle; charset=utf-8').send(await toTurtle(quads));
-  return reply.type('application/ld+json; charset=utf-8').send(safeJson(await toJsonLd(quads)));
+  return reply.type('application/ld+json; charset=utf-8').send(safeJson(toJsonLd(quads)));
 }
 
 const SUFFIX = /^(.*?)(?:\.(jsonld|ttl))?$/;
