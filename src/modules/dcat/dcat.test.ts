@@ -148,6 +148,18 @@ describe('DCAT-AP 3.0.1 conformance (official SHACL shapes)', () => {
     assert.match(file.headers.get('content-type') ?? '', /text\/csv/);
   });
 
+  it('the theme concept scheme resolves and holds every dcat:theme concept of the feed', async () => {
+    for (const fetchAs of [ttl, jld]) {
+      const scheme = await fetchAs(fetchAs === ttl ? '/catalog/themes.ttl' : '/catalog/themes.jsonld');
+      await assertConforms(scheme, 'theme scheme');
+      const concepts = new Set(subjectsOfType(scheme, 'skos:Concept'));
+      const feed = await ttl('/catalog.ttl?pageSize=1000');
+      const used = feed.filter((q) => q.predicate.value === `${NS.dcat}theme`).map((q) => q.object.value);
+      assert.ok(used.some((t) => t.startsWith('https://data.example.gov.cn/catalog/themes/')));
+      for (const t of used) assert.ok(concepts.has(t), `${t} is in the scheme`);
+    }
+  });
+
   it('the validator runs: a dataset without a title, or a distribution without an access URL, does not conform', async () => {
     const quads = await ttl(`/catalog/datasets/${visible[0]!.id}.ttl`);
     const noTitle = quads.filter((q) => !(q.subject.value === dsIri(visible[0]!.id) && q.predicate.value === `${NS.dct}title`));

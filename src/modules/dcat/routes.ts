@@ -1,6 +1,7 @@
 // The DCAT-AP 3.0.1 feed (issue 7 §7; docs/portal-dcat.md): the open catalog at /catalog.jsonld, /catalog.ttl and
 // /catalog (content negotiation), paged with Hydra; each dataset at /catalog/datasets/{resource-id}[.jsonld|.ttl]
-// and each distribution at /catalog/datasets/{resource-id}/distributions/{csv|json|xlsx|parquet|api}[.jsonld|.ttl].
+// and each distribution at /catalog/datasets/{resource-id}/distributions/{csv|json|xlsx|parquet|api}[.jsonld|.ttl];
+// the theme concept scheme at /catalog/themes[.jsonld|.ttl].
 // Public (no login), the anonymous view of the catalog only.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -126,6 +127,27 @@ export async function registerDcatRoutes(app: App, ctx: AppContext) {
   catalogRoute('/catalog.jsonld', 'jsonld');
   catalogRoute('/catalog.ttl', 'ttl');
   catalogRoute('/catalog');
+
+  const themesRoute = (url: string, fixed?: FeedFormat) =>
+    app.get(
+      url,
+      {
+        schema: {
+          tags,
+          summary: 'The catalog categories as a SKOS concept scheme (the dcat:theme concepts of the feed)',
+          security: [],
+          response: { 200: FeedResponse },
+        },
+      },
+      async (req, reply) => {
+        if (!fixed) reply.header('vary', 'Accept');
+        const format = formatFor(req, fixed, false) as FeedFormat;
+        return send(reply, await dcat.themesGraph(baseUrl(ctx, req)), format);
+      },
+    );
+  themesRoute('/catalog/themes');
+  themesRoute('/catalog/themes.jsonld', 'jsonld');
+  themesRoute('/catalog/themes.ttl', 'ttl');
 
   app.get(
     '/catalog/datasets/:ref',

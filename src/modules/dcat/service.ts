@@ -126,6 +126,13 @@ export class DcatService {
     return { quads: g.quads, total, lastPage };
   }
 
+  /** The category dictionary as a SKOS concept scheme (the IRIs of dcat:theme resolve here). */
+  async themesGraph(base: string): Promise<Quad[]> {
+    const g = new Graph();
+    this.themeScheme(g, await this.shared(base));
+    return g.quads;
+  }
+
   /** One dataset with its distributions (404 unless anonymous visitors see it). */
   async datasetGraph(base: string, resourceId: string): Promise<Quad[]> {
     const r = await this.load(resourceId);
