@@ -332,9 +332,9 @@ describe('literals', () => {
     const evil = '养老</script><script>alert("x")</script> > "引号" \\ \n第二行';
     const target = visible[0]!;
     // Set directly: the catalog API's own validation is not what this test is about; the feed must survive any text.
-    await sql`update catalog_resources set name_zh = ${evil}, keywords = ${[evil, 'a"b>c']}::text[] where id = ${target.id}`.execute(
-      p.ctx.db,
-    );
+    await sql`update catalog_resources set name_zh = ${evil}, keywords = ${[evil, 'a"b>c']}::text[],
+      license = ${'许可</script>"> 协议'}, contact_email = ${'x@y.cn>"<script>'}, spatial_coverage = ${evil}
+      where id = ${target.id}`.execute(p.ctx.db);
     const jsonText = (await anon.get(`/catalog/datasets/${target.id}.jsonld`)).text;
     assert.ok(!jsonText.includes('</script>') && !jsonText.includes('<'), 'JSON-LD escapes < as \\u003c');
     const ttlText = (await anon.get(`/catalog/datasets/${target.id}.ttl`)).text;
@@ -346,6 +346,20 @@ describe('literals', () => {
       );
       const kws = objectsOf(quads, dsIri(target.id), `${NS.dcat}keyword`).map((o) => o.value);
       assert.deepEqual(kws.sort(), [evil, 'a"b>c'].sort());
+      // Text that ends up in an IRI is percent-encoded (licence) or dropped when it is no e-mail address.
+      const licence = objectsOf(quads, dsIri(target.id), `${NS.dct}license`)[0]!.value;
+      assert.equal(licence, `https://data.example.gov.cn/catalog/licenses/${encodeURIComponent('许可</script>"> 协议')}`);
+      assert.deepEqual(
+        objectsOf(quads, licence, `${NS.dct}title`).map((o) => o.value),
+        ['许可</script>"> 协议'],
+      );
+      const contact = objectsOf(quads, dsIri(target.id), `${NS.dcat}contactPoint`)[0]!.value;
+      assert.deepEqual(objectsOf(quads, contact, `${NS.vcard}hasEmail`), []);
+      const place = objectsOf(quads, dsIri(target.id), `${NS.dct}spatial`)[0]!.value;
+      assert.deepEqual(
+        objectsOf(quads, place, `${NS.skos}prefLabel`).map((o) => o.value),
+        [evil],
+      );
       await assertConforms(quads, 'dataset with markup in its metadata');
     }
   });
