@@ -13,7 +13,7 @@ import SHACLValidator from 'rdf-validate-shacl';
 import { sql } from 'kysely';
 import { REPO_ROOT, startTestPlatform, TestClient, type TestPlatform } from '../../../test/helpers.ts';
 import { DEMO_PASSWORD } from '../identity/service.ts';
-import { NS, parseDcat, RdfParseError, subjectsOfType, toNQuads } from './rdf.ts';
+import { hydraNext, NS, parseDcat, RdfParseError, readDcatDatasets, subjectsOfType, toNQuads, type DcatDatasetSummary } from './rdf.ts';
 import { negotiate } from './routes.ts';
 
 const SHAPES_DIR = path.join(REPO_ROOT, 'test/fixtures/dcat-ap-3.0.1');
@@ -366,6 +366,37 @@ describe('literals', () => {
 });
 
 describe('parseDcat (RDF in, for harvesting)', () => {
+  it('a harvester walks the JSON-LD feed by hydra:next and reads back every open dataset with its distributions', async () => {
+    const found: DcatDatasetSummary[] = [];
+    let url: string | null = 'https://data.example.gov.cn/catalog.jsonld?pageSize=3';
+    while (url) {
+      const quads = await jld(url.replace('https://data.example.gov.cn', ''));
+      found.push(...readDcatDatasets(quads));
+      url = hydraNext(quads);
+    }
+    const { rows } = await sql<{ id: string; code: string; name_zh: string; sha256: string | null; bytes: string | null }>`
+      select r.id, r.code, r.name_zh, v.sha256, v.bytes::text as bytes from catalog_resources r
+      left join datasets d on d.resource_id = r.id left join dataset_versions v on v.dataset_id = d.id and v.version = d.current_version
+      where r.status in ('published', 'updated') and r.open_mode in ('unconditional', 'conditional') order by r.code`.execute(p.ctx.db);
+    // Within a page, RDF has no order: compare the sets (each once).
+    assert.deepEqual(found.map((d) => d.identifier).sort(), rows.map((r) => r.code).sort());
+    for (const r of rows) {
+      const d = found.find((x) => x.identifier === r.code)!;
+      assert.equal(d.iri, dsIri(r.id));
+      assert.deepEqual(
+        d.title.filter((t) => t.lang === 'zh').map((t) => t.value),
+        [r.name_zh],
+      );
+      const parquet = d.distributions.find((x) => x.mediaType?.endsWith('/application/vnd.apache.parquet'));
+      if (r.sha256) {
+        assert.equal(d.distributions.length, 5);
+        assert.equal(parquet?.checksumSha256, r.sha256);
+        assert.equal(parquet?.byteSize, Number(r.bytes));
+        assert.match(parquet!.downloadUrl!, /format=parquet&version=\d+$/);
+      } else assert.deepEqual(d.distributions, []);
+    }
+  });
+
   it('refuses remote JSON-LD contexts without fetching, malformed input, and unknown content types', async () => {
     await assert.rejects(
       parseDcat(

@@ -256,3 +256,107 @@ export function subjectsOfType(quads: Quad[], cls: string): string[] {
   const c = iri(cls).value;
   return [...new Set(quads.filter((q) => q.predicate.value === t && q.object.value === c).map((q) => q.subject.value))];
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading a DCAT graph (for a harvester): the datasets as plain objects, and the Hydra next page.
+
+export interface DcatText {
+  value: string;
+  lang: string;
+}
+
+export interface DcatDistributionSummary {
+  iri: string;
+  title: DcatText[];
+  accessUrl: string | null;
+  downloadUrl: string | null;
+  format: string | null;
+  mediaType: string | null;
+  byteSize: number | null;
+  checksumSha256: string | null;
+}
+
+export interface DcatDatasetSummary {
+  iri: string;
+  identifier: string | null;
+  title: DcatText[];
+  description: DcatText[];
+  keywords: DcatText[];
+  landingPage: string | null;
+  publisher: { iri: string | null; name: DcatText[] } | null;
+  themes: string[];
+  accessRights: string | null;
+  accrualPeriodicity: string | null;
+  license: string | null;
+  issued: string | null;
+  modified: string | null;
+  distributions: DcatDistributionSummary[];
+}
+
+/** Every dcat:Dataset of a parsed graph as a plain object (literals with their language; '' when untagged). */
+export function readDcatDatasets(quads: Quad[]): DcatDatasetSummary[] {
+  const index = new Map<string, Map<string, Quad_Object[]>>();
+  for (const q of quads) {
+    const s = q.subject.termType === 'BlankNode' ? `_:${q.subject.value}` : q.subject.value;
+    let bySubject = index.get(s);
+    if (!bySubject) index.set(s, (bySubject = new Map()));
+    const list = bySubject.get(q.predicate.value);
+    if (list) list.push(q.object);
+    else bySubject.set(q.predicate.value, [q.object]);
+  }
+  const key = (o: Quad_Object) => (o.termType === 'BlankNode' ? `_:${o.value}` : o.value);
+  const all = (s: string, p: string) => index.get(s)?.get(iri(p).value) ?? [];
+  const one = (s: string, p: string) => all(s, p)[0]?.value ?? null;
+  const texts = (s: string, p: string): DcatText[] =>
+    all(s, p)
+      .filter((o) => o.termType === 'Literal')
+      .map((o) => ({ value: o.value, lang: (o as { language?: string }).language ?? '' }));
+  const num = (v: string | null) => (v !== null && /^\d+$/.test(v) ? Number(v) : null);
+  const type = iri('rdf:type').value;
+  const datasetClass = iri('dcat:Dataset').value;
+  const datasets = new Set<string>();
+  for (const q of quads) if (q.predicate.value === type && q.object.value === datasetClass) datasets.add(key(q.subject as Quad_Object));
+  return [...datasets].map((ds) => {
+    const pub = all(ds, 'dct:publisher')[0];
+    return {
+      iri: ds,
+      identifier: one(ds, 'dct:identifier'),
+      title: texts(ds, 'dct:title'),
+      description: texts(ds, 'dct:description'),
+      keywords: texts(ds, 'dcat:keyword'),
+      landingPage: one(ds, 'dcat:landingPage'),
+      publisher: pub ? { iri: pub.termType === 'NamedNode' ? pub.value : null, name: texts(key(pub), 'foaf:name') } : null,
+      themes: all(ds, 'dcat:theme').map((o) => o.value),
+      accessRights: one(ds, 'dct:accessRights'),
+      accrualPeriodicity: one(ds, 'dct:accrualPeriodicity'),
+      license: one(ds, 'dct:license'),
+      issued: one(ds, 'dct:issued'),
+      modified: one(ds, 'dct:modified'),
+      distributions: all(ds, 'dcat:distribution').map((d) => {
+        const id = key(d);
+        const sum = all(id, 'spdx:checksum')[0];
+        const isSha256 = sum && one(key(sum), 'spdx:algorithm') === `${NS.spdx}checksumAlgorithm_sha256`;
+        return {
+          iri: key(d),
+          title: texts(id, 'dct:title'),
+          accessUrl: one(id, 'dcat:accessURL'),
+          downloadUrl: one(id, 'dcat:downloadURL'),
+          format: one(id, 'dct:format'),
+          mediaType: one(id, 'dcat:mediaType'),
+          byteSize: num(one(id, 'dcat:byteSize')),
+          checksumSha256: isSha256 ? one(key(sum), 'spdx:checksumValue') : null,
+        };
+      }),
+    };
+  });
+}
+
+/** The hydra:next page of a paged catalog document (hydra:PartialCollectionView or the older hydra:PagedCollection), or null. */
+export function hydraNext(quads: Quad[]): string | null {
+  const next = iri('hydra:next').value;
+  const nextPage = iri('hydra:nextPage').value;
+  return (
+    quads.find((q) => (q.predicate.value === next || q.predicate.value === nextPage) && q.object.termType === 'NamedNode')?.object.value ??
+    null
+  );
+}
