@@ -1,8 +1,7 @@
 // Reading other portals' catalogs into one shape (HarvestedDataset): a CKAN Action API package_search page, or
 // a DCAT-AP page in JSON-LD or Turtle (with Hydra paging). Whatever is malformed fails the whole harvest with
 // the page and item named (HarvestFailure 'malformed' / 'invalid_dataset'); nothing here writes.
-import jsonld from 'jsonld';
-import { DataFactory, Parser, Store, type Quad_Object, type Quad_Subject, type Term } from 'n3';
+import { hydraNext, parseDcat, rdfFormatOf, readDcatDatasets, type DcatText } from '../dcat/rdf.ts';
 import { HarvestFailure } from './fetch.ts';
 import type { UpdateFrequency } from '../catalog/repository.ts';
 
@@ -167,17 +166,6 @@ function ckanPackage(p: unknown, base: string, page: number, index: number): Har
 
 // ------------------------------------------------------------------------------------------------ DCAT
 
-const NS = {
-  rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
-  dcat: 'http://www.w3.org/ns/dcat#',
-  dct: 'http://purl.org/dc/terms/',
-  foaf: 'http://xmlns.com/foaf/0.1/',
-  hydra: 'http://www.w3.org/ns/hydra/core#',
-  skos: 'http://www.w3.org/2004/02/skos/core#',
-};
-const { namedNode } = DataFactory;
-const iri = (ns: keyof typeof NS, local: string) => namedNode(NS[ns] + local);
-
 /** EU frequency vocabulary (publications.europa.eu/resource/authority/frequency/…) → the catalog's. */
 const EU_FREQUENCY: Record<string, UpdateFrequency> = {
   CONT: 'realtime',
@@ -193,102 +181,59 @@ const EU_FREQUENCY: Record<string, UpdateFrequency> = {
   IRREG: 'irregular',
 };
 
-/** JSON-LD never loads a remote context here (no server-side request to an address a feed names). */
-const noRemoteContexts = (url: string) => {
-  throw new HarvestFailure('malformed', { message: `remote JSON-LD context ${url.slice(0, 200)} is not loaded; inline the context` });
-};
-
-async function toStore(body: string, contentType: string, page: number, baseIri: string): Promise<Store> {
-  const store = new Store();
-  const turtle = /turtle|n-triples|n-quads|trig/.test(contentType) || (!/json/.test(contentType) && !/^\s*[[{]/.test(body));
-  try {
-    if (turtle) {
-      store.addQuads(new Parser({ baseIRI: baseIri }).parse(body));
-    } else {
-      const doc = JSON.parse(body) as object;
-      const nquads = (await jsonld.toRDF(doc, {
-        format: 'application/n-quads',
-        base: baseIri,
-        documentLoader: noRemoteContexts as never,
-      })) as unknown as string;
-      store.addQuads(new Parser({ format: 'N-Quads' }).parse(nquads));
-    }
-  } catch (e) {
-    if (e instanceof HarvestFailure) throw new HarvestFailure(e.reason, { ...e.info, page });
-    throw new HarvestFailure('malformed', {
-      page,
-      message: `${turtle ? 'Turtle' : 'JSON-LD'}: ${String((e as Error).message).slice(0, 200)}`,
-    });
-  }
-  return store;
+/** A language-tagged text: the zh (or untagged Chinese) value and the en (or untagged non-Chinese) value. */
+function textOf(list: DcatText[]): { zh: string; en: string } {
+  const tagged = (lang: string) =>
+    list.find((l) => l.lang.toLowerCase() === lang || l.lang.toLowerCase().startsWith(`${lang}-`))?.value ?? '';
+  const plain = list.find((l) => !l.lang)?.value ?? '';
+  const zh = tagged('zh') || (hasHan(plain) ? plain : '');
+  return { zh, en: tagged('en') || (!zh && !hasHan(plain) ? plain : '') };
 }
 
-/** A DCAT-AP page (JSON-LD or Turtle) → its datasets and the Hydra next page, if any. */
+/**
+ * A DCAT-AP page (JSON-LD or Turtle; src/modules/dcat/rdf.ts parses it, never loading a remote JSON-LD context)
+ * → its datasets and the Hydra next page, if any. Datasets marked NON_PUBLIC upstream are not harvested.
+ */
 export async function parseDcatPage(body: string, contentType: string, pageUrl: string, page: number): Promise<HarvestPage> {
-  const store = await toStore(body, contentType, page, pageUrl);
-  const one = (s: Quad_Subject | Term, p: Term): Quad_Object | undefined => store.getObjects(s as Quad_Subject, p as never, null)[0];
-  const all = (s: Quad_Subject | Term, p: Term) => store.getObjects(s as Quad_Subject, p as never, null);
-  const literal = (s: Term, p: Term, lang: 'zh' | 'en' | '') => {
-    const ls = all(s, p).filter((o) => o.termType === 'Literal') as Array<Quad_Object & { language: string }>;
-    const hit =
-      lang === ''
-        ? (ls.find((l) => !l.language) ?? ls[0])
-        : ls.find((l) => l.language.toLowerCase() === lang || l.language.toLowerCase().startsWith(`${lang}-`));
-    return hit?.value ?? '';
-  };
-  const textOf = (s: Term, p: Term) => {
-    const zh = literal(s, p, 'zh');
-    const en = literal(s, p, 'en');
-    const plain = literal(s, p, '');
-    return { zh: zh || (hasHan(plain) ? plain : ''), en: en || (!zh && !hasHan(plain) ? plain : '') };
-  };
+  const type = rdfFormatOf(contentType) ? contentType : /^\s*[[{]/.test(body) ? 'application/ld+json' : 'text/turtle';
+  let quads;
+  try {
+    quads = await parseDcat(body, type, { baseIri: pageUrl });
+  } catch (e) {
+    throw new HarvestFailure('malformed', { page, message: String((e as Error).message).slice(0, 200) });
+  }
   const datasets: HarvestedDataset[] = [];
-  const subjects = store.getSubjects(iri('rdf', 'type'), iri('dcat', 'Dataset'), null);
-  subjects.forEach((ds, i) => {
-    const bad = (message: string) => new HarvestFailure('invalid_dataset', { page, item: ds.value.slice(0, 200), message });
-    if (ds.termType !== 'NamedNode') throw bad(`dataset ${i + 1} has no IRI`);
-    const title = textOf(ds, iri('dct', 'title'));
-    const desc = textOf(ds, iri('dct', 'description'));
+  for (const ds of readDcatDatasets(quads)) {
+    const bad = (message: string) => new HarvestFailure('invalid_dataset', { page, item: ds.iri.slice(0, 200), message });
+    if (ds.iri.startsWith('_:')) throw bad('a dataset without an IRI');
+    const title = textOf(ds.title);
+    const desc = textOf(ds.description);
     const n = names(title.zh, title.en, desc.zh, desc.en);
     if (!n.nameZh) throw bad('no dct:title');
-    const access = one(ds, iri('dct', 'accessRights'))?.value ?? '';
-    if (/NON_PUBLIC$/.test(access)) return; // not open upstream: not harvested
-    const kw = all(ds, iri('dcat', 'keyword')).filter((o) => o.termType === 'Literal');
-    const zhKw = kw.filter((o) => /^zh/i.test((o as { language?: string }).language ?? '') || hasHan(o.value));
-    const dists = all(ds, iri('dcat', 'distribution')).map((d) => {
-      const url = (one(d, iri('dcat', 'downloadURL')) ?? one(d, iri('dcat', 'accessURL')))?.value ?? '';
-      const fmt = (one(d, iri('dct', 'format')) ?? one(d, iri('dcat', 'mediaType')))?.value ?? '';
-      const t = textOf(d, iri('dct', 'title'));
-      return { url: url.slice(0, 2000), format: fmt.replace(/^.*\//, '').slice(0, 40), title: (t.zh || t.en).slice(0, 200) };
-    });
-    const publisher = one(ds, iri('dct', 'publisher'));
-    const landing = one(ds, iri('dcat', 'landingPage'))?.value;
-    // DCAT-AP puts the licence on the distributions; a dataset-level dct:license is taken first.
-    const license =
-      one(ds, iri('dct', 'license'))?.value ??
-      all(ds, iri('dcat', 'distribution'))
-        .map((d) => one(d, iri('dct', 'license'))?.value)
-        .find(Boolean) ??
-      '';
-    const freq = (one(ds, iri('dct', 'accrualPeriodicity'))?.value ?? '').replace(/^.*\//, '');
+    const access = ds.accessRights ?? '';
+    if (/NON_PUBLIC$/.test(access)) continue;
+    const zhKw = ds.keywords.filter((k) => /^zh/i.test(k.lang) || hasHan(k.value));
+    const dists = ds.distributions.map((d) => ({
+      url: (d.downloadUrl ?? d.accessUrl ?? '').slice(0, 2000),
+      format: (d.format ?? d.mediaType ?? '').replace(/^.*\//, '').slice(0, 40),
+      title: (textOf(d.title).zh || textOf(d.title).en).slice(0, 200),
+    }));
     const conditional = /RESTRICTED$/.test(access);
     datasets.push({
-      remoteId: ds.value.slice(0, 2000),
+      remoteId: ds.iri.slice(0, 2000),
       ...n,
-      keywords: keywords((zhKw.length ? zhKw : kw).map((o) => o.value)),
+      keywords: keywords((zhKw.length ? zhKw : ds.keywords).map((k) => k.value)),
       formats: formats(dists.map((d) => d.format)),
-      license: license.slice(0, 200),
-      landingPage: isHttp(landing) ? landing.slice(0, 2000) : null,
-      modified: (one(ds, iri('dct', 'modified')) ?? one(ds, iri('dct', 'issued')))?.value.slice(0, 40) ?? null,
+      license: (ds.license ?? '').slice(0, 200),
+      landingPage: isHttp(ds.landingPage) ? ds.landingPage.slice(0, 2000) : null,
+      modified: (ds.modified ?? ds.issued)?.slice(0, 40) ?? null,
       openMode: conditional ? 'conditional' : 'unconditional',
-      openConditions: conditional ? clip(textOf(ds, iri('dct', 'rights')).zh, 2000) : '',
-      updateFrequency: EU_FREQUENCY[freq] ?? 'irregular',
-      publisher: publisher
-        ? (literal(publisher, iri('foaf', 'name'), 'zh') || literal(publisher, iri('foaf', 'name'), '')).slice(0, 200)
-        : '',
+      openConditions: '',
+      updateFrequency: EU_FREQUENCY[(ds.accrualPeriodicity ?? '').replace(/^.*\//, '')] ?? 'irregular',
+      publisher: ds.publisher ? (textOf(ds.publisher.name).zh || textOf(ds.publisher.name).en).slice(0, 200) : '',
       distributions: dists.filter((d) => isHttp(d.url)).slice(0, 50),
     });
-  });
-  const next = store.getObjects(null, iri('hydra', 'next'), null)[0] ?? store.getObjects(null, iri('hydra', 'nextPage'), null)[0];
-  return { datasets, next: next && isHttp(next.value) ? new URL(next.value, pageUrl).href : null };
+  }
+  const next = hydraNext(quads);
+  return { datasets, next: next && isHttp(next) ? new URL(next, pageUrl).href : null };
 }
