@@ -34,6 +34,7 @@ import { registerExtractScheduleRoutes } from '../modules/gateway/schedule-route
 import { registerSharingRoutes } from '../modules/sharing/routes.ts';
 import { registerFederationRoutes } from '../modules/federation/routes.ts';
 import { registerPortalRoutes } from '../modules/portal/routes.ts';
+import { registerCkanRoutes } from '../modules/ckan/routes.ts';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -173,6 +174,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await registerSharingRoutes(app, ctx);
   await registerFederationRoutes(app, ctx);
   await registerPortalRoutes(app, ctx);
+  await registerCkanRoutes(app, ctx);
 
   // The web app (built by Vite into web/dist), with client-side routing falling back to index.html.
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
