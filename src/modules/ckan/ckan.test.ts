@@ -330,6 +330,13 @@ describe('errors', () => {
     assert.equal(w.status, 400, 'write actions do not exist here');
   });
 
+  it('like CKAN, catalog actions ignore parameters they do not know (cache busters); datastore_search refuses them', async () => {
+    const a = await get(anon, 'package_list', { _: '12345', foo: 'bar' });
+    assert.equal(a.status, 200, a.text);
+    assert.deepEqual(a.body.result, (await get(anon, 'package_list')).body.result);
+    assert.equal((await get(anon, 'organization_list', { foo: 'bar' })).status, 200);
+  });
+
   it('a malformed JSON body or a non-object body is CKAN’s 400 bad request', async () => {
     const bad = await fetch(`${p.url}${A}/package_search`, {
       method: 'POST',

@@ -445,7 +445,6 @@ export class CkanService {
   }
 
   async packageList(actor: Actor, p: CkanParams): Promise<string[]> {
-    noJunk(p, ['limit', 'offset']);
     const limit = natural(p, 'limit');
     const offset = natural(p, 'offset', { def: 0 })!;
     const codes = await this.ctx.catalog.visibleCodes(actor, { limit: Math.min(limit ?? 1_000_000, 1_000_000), offset });
@@ -453,7 +452,6 @@ export class CkanService {
   }
 
   async currentPackageListWithResources(actor: Actor, base: string, p: CkanParams) {
-    noJunk(p, ['limit', 'offset', 'page']);
     const limit = natural(p, 'limit', { def: 10, max: ROWS_MAX })!;
     const page = natural(p, 'page');
     if (page === 0) throw invalid({ page: ['Must be a postive integer'] });
@@ -611,23 +609,8 @@ export class CkanService {
     return { org, category };
   }
 
-  private listParams(p: CkanParams, extra: string[] = []) {
-    noJunk(p, [
-      'all_fields',
-      'sort',
-      'limit',
-      'offset',
-      'groups',
-      'organizations',
-      'include_extras',
-      'include_tags',
-      'include_groups',
-      'include_users',
-      'include_dataset_count',
-      'type',
-      'q',
-      ...extra,
-    ]);
+  // Like CKAN (schemas without __junk), these actions ignore parameters they do not know; datastore_search refuses them.
+  private listParams(p: CkanParams) {
     const allFields = bool(p, 'all_fields', false);
     const limit = natural(p, 'limit', {
       def: allFields ? LIST_ALL_FIELDS_MAX : LIST_MAX,
@@ -679,16 +662,6 @@ export class CkanService {
   }
 
   async organizationShow(actor: Actor, base: string, p: CkanParams) {
-    noJunk(p, [
-      'id',
-      'include_datasets',
-      'include_dataset_count',
-      'include_extras',
-      'include_users',
-      'include_groups',
-      'include_tags',
-      'include_followers',
-    ]);
     const id = str(p, 'id', 200);
     if (!id) throw invalid({ id: ['Missing value'] });
     const o = await this.orgByName(id);
@@ -743,16 +716,6 @@ export class CkanService {
   }
 
   async groupShow(actor: Actor, base: string, p: CkanParams) {
-    noJunk(p, [
-      'id',
-      'include_datasets',
-      'include_dataset_count',
-      'include_extras',
-      'include_users',
-      'include_groups',
-      'include_tags',
-      'include_followers',
-    ]);
     const id = str(p, 'id', 200);
     if (!id) throw invalid({ id: ['Missing value'] });
     const c = (await this.categories()).find((x) => x.code.toLowerCase() === id.toLowerCase() || nameUuid('group', x.code) === id);
@@ -771,7 +734,6 @@ export class CkanService {
   }
 
   async tagList(actor: Actor, p: CkanParams) {
-    noJunk(p, ['query', 'vocabulary_id', 'all_fields']);
     const query = (str(p, 'query', 100) ?? '').toLowerCase();
     const allFields = bool(p, 'all_fields', false);
     if (p.vocabulary_id) return [];
