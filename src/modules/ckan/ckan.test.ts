@@ -328,6 +328,9 @@ describe('errors', () => {
     assert.equal(r.body, 'Bad request - Action name not known: package_create_everything');
     const w = await anon.post(`${A}/package_create`, { name: 'x' });
     assert.equal(w.status, 400, 'write actions do not exist here');
+    const long = await get(anon, 'x'.repeat(90));
+    assert.equal(long.status, 400);
+    assert.ok(long.body.length < 300);
   });
 
   it('like CKAN, catalog actions ignore parameters they do not know (cache busters); datastore_search refuses them', async () => {
