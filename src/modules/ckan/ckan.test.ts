@@ -240,6 +240,12 @@ describe('package_search', () => {
     const fmt = await get(anon, 'package_search', { fq: 'res_format:CSV', 'facet.field': '["res_format"]' });
     assert.equal(fmt.status, 200, fmt.text);
     assert.equal(fmt.body.result.facets.res_format.CSV, fmt.body.result.count);
+    const disjoint = await get(anon, 'package_search', { q: `tags:"${tag}"`, fq: `tags:"${tag}-other"` });
+    assert.equal(disjoint.status, 409, 'requiring two tags at once cannot be answered by an any-of filter: refused, not wrong');
+    assert.ok(Array.isArray(disjoint.body.error.fq));
+    const twoOrgs = await get(anon, 'package_search', { q: `organization:${pkg.organization.name}`, fq: 'organization:nobody' });
+    assert.equal(twoOrgs.status, 200, twoOrgs.text);
+    assert.equal(twoOrgs.body.result.count, 0, 'a package has one organization: two different ones match nothing');
     const nobody = await get(anon, 'package_search', { fq: 'organization:nobody' });
     assert.equal(nobody.body.result.count, 0);
     assert.equal(

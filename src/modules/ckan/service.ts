@@ -146,6 +146,8 @@ const FIELD_TO_FACET: Record<string, Facet> = {
 };
 export const FACET_FIELDS = ['organization', 'groups', 'tags', 'res_format'] as const;
 const TEXT_FIELDS = new Set(['text', 'title', 'notes', 'name']);
+/** A filter value nothing has (two terms on one field that share no value). */
+const NO_MATCH = '~no-such-value~';
 
 interface Parsed {
   words: string[];
@@ -196,13 +198,27 @@ export function parseTerms(input: string, param: 'q' | 'fq'): Parsed {
           `Unsupported field "${f}" in ${param}; supported: ${[...FACET_FIELDS, ...(param === 'q' ? [...TEXT_FIELDS] : [])].join(', ')}`,
         ],
       });
-    const prev = out.filters[facet];
-    const next = new Set(values);
-    out.filters[facet] = prev ? new Set([...prev].filter((v) => next.has(v))) : next;
-    if (out.filters[facet]!.size === 0) out.filters[facet] = new Set(['\u0000none']);
+    out.filters[facet] = mergeFilter(out.filters[facet], new Set(values), f, param);
   }
   if (pos < s.length && s.slice(pos).trim()) throw invalid({ [param]: [`Unsupported ${param} syntax near "${s.slice(pos, pos + 50)}"`] });
   return out;
+}
+
+const FACET_TO_FIELD = Object.fromEntries(Object.entries(FIELD_TO_FACET).map(([k, v]) => [v, k])) as Record<Facet, string>;
+
+/**
+ * Two terms on one field must both hold. An organization is single-valued: the values both terms allow. Tags, groups
+ * and formats are sets, and the search module's filter is "any of": requiring all of several is refused (409)
+ * rather than answered wrongly; `field:(a OR b)` asks for any of them.
+ */
+function mergeFilter(prev: Set<string> | undefined, next: Set<string>, field: string, param: 'q' | 'fq'): Set<string> {
+  if (!prev) return next;
+  const both = new Set([...prev].filter((v) => next.has(v)));
+  if (field !== 'organization' && (both.size !== prev.size || both.size !== next.size))
+    throw invalid({
+      [param]: [`Only one ${field} term is supported (all of several ${field} cannot be required); use ${field}:(a OR b) for any of them`],
+    });
+  return both.size ? both : new Set([NO_MATCH]);
 }
 
 /** CKAN sort → the search module's sort. */
@@ -271,24 +287,40 @@ export class CkanService {
     p: { words: string[]; filters: Partial<Record<Facet, Set<string>>>; sort: NonNullable<SearchParams['sort']> },
     page: { rows: number; start: number; facets: boolean; facetLimit?: number },
   ): Promise<{ ids: string[]; total: number; facets: FacetRow[] }> {
+    const r = await this.searchThen(actor, p, page, async () => undefined);
+    return { ids: r.ids, total: r.total, facets: r.facets };
+  }
+
+  /**
+   * runSearch, and `then` on the page's ids as soon as the page is there — while the facet counts (the slower
+   * statements) still run, so the package dicts cost little extra time.
+   */
+  async searchThen<T>(
+    actor: Actor,
+    p: { words: string[]; filters: Partial<Record<Facet, Set<string>>>; sort: NonNullable<SearchParams['sort']> },
+    page: { rows: number; start: number; facets: boolean; facetLimit?: number },
+    then: (ids: string[]) => Promise<T>,
+  ): Promise<{ ids: string[]; total: number; facets: FacetRow[]; then: T }> {
     const sp: SearchParams = { q: p.words.join(' '), sort: p.sort, facets: page.facets };
     for (const [facet, values] of Object.entries(p.filters) as Array<[Facet, Set<string>]>) {
       (sp as Record<string, unknown>)[facet] = [...values].map((v) => v.replaceAll(',', ' ')).join(',');
     }
     const search = this.ctx.search;
     const prep = await search.prepare(actor, sp);
-    if (prep.nothing) return { ids: [], total: 0, facets: [] };
+    if (prep.nothing) return { ids: [], total: 0, facets: [], then: await then([]) };
     prep.spec.limit = page.rows;
     prep.spec.offset = page.start;
     if (page.facetLimit !== undefined) prep.spec.facetLimit = page.facetLimit;
     const db = this.ctx.db;
-    const [items, facets, count] = await Promise.all([
-      page.rows > 0 ? search.repo.items(db, prep.spec) : Promise.resolve([]),
+    const ids = page.rows > 0 ? search.repo.items(db, prep.spec).then((items) => items.map((i) => i.id)) : Promise.resolve([] as string[]);
+    const [pageIds, facets, count, after] = await Promise.all([
+      ids,
       page.facets ? search.repo.facets(db, prep.spec) : Promise.resolve([] as FacetRow[]),
       page.facets ? Promise.resolve(-1) : search.repo.count(db, prep.spec),
+      ids.then(then),
     ]);
     const total = page.facets ? (facets.find((f) => f.facet === 'total')?.count ?? 0) : count;
-    return { ids: items.map((i) => i.id), total, facets };
+    return { ids: pageIds, total, facets, then: after };
   }
 
   // ---------------------------------------------------------------------------------------- dicts
@@ -456,8 +488,13 @@ export class CkanService {
     const page = natural(p, 'page');
     if (page === 0) throw invalid({ page: ['Must be a postive integer'] });
     const offset = p.offset === undefined && page ? (page - 1) * limit : natural(p, 'offset', { def: 0 })!;
-    const r = await this.runSearch(actor, { words: [], filters: {}, sort: 'updated' }, { rows: limit, start: offset, facets: false });
-    return this.packagesByIds(actor, base, r.ids);
+    const r = await this.searchThen(
+      actor,
+      { words: [], filters: {}, sort: 'updated' },
+      { rows: limit, start: offset, facets: false },
+      (ids) => this.packagesByIds(actor, base, ids),
+    );
+    return r.then;
   }
 
   /** package_show / resource lookups: by uuid or by name (the resource code lowercased). */
@@ -511,9 +548,7 @@ export class CkanService {
     for (const fq of fqs) {
       const f = parseTerms(fq, 'fq');
       for (const [facet, values] of Object.entries(f.filters) as Array<[Facet, Set<string>]>) {
-        const prev = parsed.filters[facet];
-        parsed.filters[facet] = prev ? new Set([...prev].filter((v) => values.has(v))) : values;
-        if (parsed.filters[facet]!.size === 0) parsed.filters[facet] = new Set(['\u0000none']);
+        parsed.filters[facet] = mergeFilter(parsed.filters[facet], values, FACET_TO_FIELD[facet], 'fq');
       }
     }
     // CKAN names → the search module's values.
@@ -530,8 +565,10 @@ export class CkanService {
     }
 
     const wantFacets = facetFields.length > 0;
-    const r = await this.runSearch(actor, { words: parsed.words, filters, sort }, { rows, start, facets: wantFacets, facetLimit });
-    const results = await this.packagesByIds(actor, base, r.ids);
+    const r = await this.searchThen(actor, { words: parsed.words, filters, sort }, { rows, start, facets: wantFacets, facetLimit }, (ids) =>
+      this.packagesByIds(actor, base, ids),
+    );
+    const results = r.then;
     const facets: Record<string, Record<string, number>> = {};
     const searchFacets: Record<string, { title: string; items: Array<{ name: string; display_name: string; count: number }> }> = {};
     if (wantFacets) {
