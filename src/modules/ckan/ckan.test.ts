@@ -508,6 +508,15 @@ describe('datastore_search', () => {
     assert.equal(denied.details.resourceId, res.id);
   });
 
+  it('the same resource reads for a caller the gate allows (a department clerk: shared unconditionally)', async () => {
+    const clerk = p.client();
+    await clerk.login('consumer', DEMO_PASSWORD);
+    const r = await get(clerk, 'datastore_search', { resource_id: resourceIdOf(marketDataset, 'csv'), limit: '3' });
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.body.result.total > 0);
+    assert.equal(r.body.result.records.length, 3);
+  });
+
   it('every datastore_search read is a dataset.read ledger entry; not-open data is 404', async () => {
     const { rows } = await sql<{ details: { kind: string; via?: string } }>`
       select details from ledger_entries where action = 'dataset.read' and object_id = ${homesDataset} order by seq desc limit 50`.execute(
