@@ -38,6 +38,7 @@ import { registerOpenApplyRoutes } from '../modules/openapply/routes.ts';
 import { registerFeedbackRoutes } from '../modules/feedback/routes.ts';
 import { registerHarvestRoutes } from '../modules/harvest/routes.ts';
 import { registerDcatRoutes } from '../modules/dcat/routes.ts';
+import { registerCkanRoutes } from '../modules/ckan/routes.ts';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -181,6 +182,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await registerFeedbackRoutes(app, ctx);
   await registerHarvestRoutes(app, ctx);
   await registerDcatRoutes(app, ctx);
+  await registerCkanRoutes(app, ctx);
 
   // The web app (built by Vite into web/dist), with client-side routing falling back to index.html.
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));

@@ -582,6 +582,33 @@ export class CatalogRepository {
       .execute();
   }
 
+  /** Visible resources by ids or by codes (the CKAN API's package_show and search results; issue 7 §6). */
+  async resourcesByIdsOrCodes(db: Executor, visible: Expression<SqlBool>, f: { ids?: string[]; codes?: string[] }): Promise<ResourceRow[]> {
+    const ids = f.ids ?? [];
+    const codes = f.codes ?? [];
+    if (!ids.length && !codes.length) return [];
+    const rows = await db
+      .selectFrom('catalog_resources as r')
+      .select(resourceSelection('r') as never)
+      .where(visible)
+      .where((eb) => eb.or([eb('r.id', '=', sql<string>`any(${ids}::uuid[])`), eb('r.code', '=', sql<string>`any(${codes}::text[])`)]))
+      .execute();
+    return rows as unknown as ResourceRow[];
+  }
+
+  /** Codes of the visible resources, in code order (the CKAN API's package_list). */
+  async visibleCodes(db: Executor, visible: Expression<SqlBool>, page: { limit: number; offset: number }): Promise<string[]> {
+    const rows = await db
+      .selectFrom('catalog_resources as r')
+      .select('r.code')
+      .where(visible)
+      .orderBy('r.code')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+    return rows.map((r) => r.code);
+  }
+
   /** Takes a transaction-scoped advisory lock (demo seeding runs once even with several processes). */
   async seedLock(db: Executor): Promise<void> {
     await sql`select pg_advisory_xact_lock(hashtext('shuyuan.catalog.seed'))`.execute(db);

@@ -486,6 +486,18 @@ export function diffSnapshots(from: Snapshot, to: Snapshot, labels: { from: stri
 
 // -------------------------------------------------------------------------------------- service
 
+/** What readMany adds to a resource's metadata. */
+export interface PortalRecordMeta {
+  id: string;
+  code: string;
+  providerOrgId: string;
+  status: string;
+  currentVersion: number;
+  publishedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface ListOptions extends ResourceQueryT {
   /** Review queue: only these lifecycle states. */
   states?: StateKey[];
@@ -1582,5 +1594,34 @@ export class CatalogService {
       });
     });
     return this.getPolicy(actor);
+  }
+
+  // ------------------------------------------------------------------------------ portal feeds (issue 7 §6)
+
+  /** Codes of the resources the actor sees, in code order (the CKAN API's package_list). */
+  async visibleCodes(actor: Actor, page: { limit: number; offset: number }): Promise<string[]> {
+    return this.repo.visibleCodes(this.db, visibleSql(await this.visibility(actor), 'r'), page);
+  }
+
+  /**
+   * Visible resources by id or code, with their published metadata (the CKAN API's package dicts): the one
+   * visibility rule; ids and codes the actor may not see are simply absent. Codes match exactly.
+   */
+  async readMany(actor: Actor, f: { ids?: string[]; codes?: string[] }): Promise<Array<ResourceData & PortalRecordMeta>> {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    const ids = (f.ids ?? []).filter((x) => uuid.test(x)).slice(0, 1000);
+    const codes = (f.codes ?? []).slice(0, 1000);
+    const rows = await this.repo.resourcesByIdsOrCodes(this.db, visibleSql(await this.visibility(actor), 'r'), { ids, codes });
+    return rows.map((r) => ({
+      ...rowToData(r),
+      id: r.id,
+      code: r.code,
+      providerOrgId: r.provider_org_id,
+      status: r.status,
+      currentVersion: r.current_version,
+      publishedAt: iso(r.published_at),
+      createdAt: isoNN(r.created_at),
+      updatedAt: isoNN(r.updated_at),
+    }));
   }
 }

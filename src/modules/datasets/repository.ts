@@ -101,6 +101,25 @@ export class DatasetsRepository {
     return (await sql<DatasetRow>`select * from datasets where resource_id = ${resourceId}`.execute(db)).rows[0];
   }
 
+  /** The dataset and current version (if any) of each of these resources (the CKAN API's resource lists). */
+  async currentOfResources(db: Executor, resourceIds: string[]) {
+    if (!resourceIds.length) return [];
+    const { rows } = await sql<{
+      resource_id: string;
+      dataset_id: string;
+      version: number;
+      row_count: number;
+      bytes: number;
+      sha256: string;
+      schema: unknown;
+      created_at: Date;
+    }>`
+      select d.resource_id, d.id as dataset_id, v.version, v.row_count, v.bytes, v.sha256, v.schema, v.created_at
+      from datasets d join dataset_versions v on v.dataset_id = d.id and v.version = d.current_version
+      where d.resource_id = any(${resourceIds}::uuid[]) and v.state = 'published'`.execute(db);
+    return rows;
+  }
+
   /** Creates the dataset of a resource, or returns the one that exists (two clerks at once get the same one). */
   async ensure(db: Executor, resourceId: string, orgId: string, userId: string | null): Promise<{ row: DatasetRow; created: boolean }> {
     const ins = await sql<DatasetRow>`

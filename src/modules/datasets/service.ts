@@ -209,6 +209,16 @@ export class DatasetsService {
     return (await this.repo.byResource(this.db, resourceId)) ?? null;
   }
 
+  /**
+   * The published current version of each of these catalog resources, by resource id (issue 7 §6: the CKAN API lists
+   * a package's downloadable forms). The caller has already applied the catalog's visibility to the resource ids;
+   * nothing here reads rows (reads go through access()).
+   */
+  async currentOfResources(resourceIds: string[]) {
+    const rows = await this.repo.currentOfResources(this.db, resourceIds);
+    return new Map(rows.map((r) => [r.resource_id, r]));
+  }
+
   async list(actor: Actor, opts: { limit: number; offset: number }) {
     // Listing is a provider/authority view: the datasets of the caller's organization subtree (all for see-all roles).
     const seeAll = actor.roles.some((r) => r === 'authority_admin' || r === 'auditor' || r === 'security_officer');
