@@ -39,6 +39,14 @@ const ApplicationsPage = lazy(() => import('./pages/sharing/ApplicationsPage.tsx
 const MyDataUsesPage = lazy(() => import('./pages/sharing/MyDataUsesPage.tsx'));
 const FederationGrantsPage = lazy(() => import('./pages/federation/GrantsPage.tsx'));
 const FederationLinksPage = lazy(() => import('./pages/federation/LinksPage.tsx'));
+// The public portal (issue 7 §1): its own layout, no login needed.
+const PortalLayout = lazy(() => import('./portal/PortalLayout.tsx'));
+const PortalHome = lazy(() => import('./portal/PortalHome.tsx'));
+const PortalSearch = lazy(() => import('./portal/PortalSearch.tsx'));
+const PortalDataset = lazy(() => import('./portal/PortalDataset.tsx'));
+const PortalGroup = lazy(() => import('./portal/PortalGroup.tsx'));
+const PortalRegister = lazy(() => import('./portal/PortalRegister.tsx'));
+const PortalDeveloper = lazy(() => import('./portal/PortalDeveloper.tsx'));
 
 const ELEMENTS: Record<PageKey, ReactNode> = {
   home: <HomePage />,
@@ -84,7 +92,8 @@ function RequireLogin({ children }: { children: ReactNode }) {
   if (loading) return <Loading />;
   if (!me) {
     const next = location.pathname + location.search;
-    return <Navigate to={next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`} replace />;
+    // Anonymous visitors of / land on the public portal; deeper workbench links ask for a login.
+    return <Navigate to={next === '/' ? '/data' : `/login?next=${encodeURIComponent(next)}`} replace />;
   }
   return <>{children}</>;
 }
@@ -104,6 +113,19 @@ function AppRoutes() {
         <Route path="/login" element={<LoginPage />} />
         {/* Public: a registration certificate is looked up without logging in. */}
         <Route path="/registration/lookup" element={<RegistrationLookupPage />} />
+        {/* Public: the open data portal (web/src/portal, docs/portal.md). */}
+        <Route path="/data" element={<PortalLayout />}>
+          <Route index element={<PortalHome />} />
+          <Route path="search" element={<PortalSearch />} />
+          <Route path="datasets/:key" element={<PortalDataset />} />
+          <Route path="departments" element={<PortalGroup kind="departments" />} />
+          <Route path="departments/:code" element={<PortalGroup kind="departments" />} />
+          <Route path="topics" element={<PortalGroup kind="topics" />} />
+          <Route path="topics/:code" element={<PortalGroup kind="topics" />} />
+          <Route path="register" element={<PortalRegister />} />
+          <Route path="developer" element={<PortalDeveloper />} />
+          <Route path="*" element={<NotFound />} />
+        </Route>
         <Route
           element={
             <RequireLogin>
