@@ -112,7 +112,11 @@ describe('dataset pages for search engines', () => {
     const r = await anon.get('/data/datasets/FR-MZ-00003', { accept: 'text/html' });
     assert.equal(r.status, 200);
     assert.ok(!r.text.includes('<script>alert'), 'no injected script element');
-    assert.equal((r.text.match(/<\/script>/g) ?? []).length, 1, 'only the JSON-LD block closes a script');
+    // Every script element is either the JSON-LD block or the app's own (a src, no body): nothing injected.
+    const scripts = [...r.text.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    assert.equal(scripts.filter((m) => m[1]!.includes('application/ld+json')).length, 1);
+    for (const m of scripts.filter((x) => !x[1]!.includes('application/ld+json'))) assert.ok(/ src="/.test(m[1]!) && m[2] === '', m[0]);
+    assert.equal((r.text.match(/<script/g) ?? []).length, scripts.length, 'no script opens without closing');
     assert.ok(!r.text.includes('</title><script>'));
     const [ld] = jsonLd(r.text);
     assert.equal(ld!.description, evil, 'the JSON reads back exactly');
@@ -214,6 +218,21 @@ describe('sitemap.xml, robots.txt and the portal lists', () => {
     assert.equal(byCode.body.id, await resourceIdByName(anon, '养老机构信息'));
     assert.ok(byCode.body.datasetId);
     assert.equal((await anon.get('/api/portal/resources/by-code/NOPE')).status, 404);
+  });
+  it('the search has a license facet and filter (added to the catalog search for the portal)', async () => {
+    const all = (await anon.get('/api/search/resources?pageSize=1')).body;
+    const cc = all.facets.license.find((f: { value: string }) => f.value === 'CC BY 4.0');
+    assert.ok(cc && cc.count > 0, JSON.stringify(all.facets.license));
+    const r = (await anon.get(`/api/search/resources?pageSize=100&license=${encodeURIComponent('CC BY 4.0')}`)).body;
+    assert.equal(r.total, cc.count);
+    for (const it of r.items) assert.equal((await anon.get(`/api/catalog/resources/${it.id}`)).body.license, 'CC BY 4.0');
+    // Disjunctive like every facet: the license counts ignore the license filter itself.
+    assert.deepEqual(r.facets.license, all.facets.license);
+    assert.equal(
+      all.facets.license.some((f: { value: string }) => f.value === ''),
+      false,
+      'no empty license value',
+    );
   });
 });
 

@@ -1616,6 +1616,7 @@ const en: Resources = {
       open: 'Open attribute',
       frequency: 'Update frequency',
       keyword: 'Tags',
+      license: 'License',
     },
     sort: { relevance: 'Relevance', release: 'Newest', updated: 'Recently updated', popularity: 'Most viewed' },
     dataset: {

@@ -1559,7 +1559,7 @@ const zhCN = {
       sort: '排序',
       empty: '没有找到符合条件的数据集',
     },
-    facet: { category: '主题', org: '部门', format: '格式', open: '开放属性', frequency: '更新频率', keyword: '标签' },
+    facet: { category: '主题', org: '部门', format: '格式', open: '开放属性', frequency: '更新频率', keyword: '标签', license: '许可' },
     sort: { relevance: '相关度', release: '最新发布', updated: '最近更新', popularity: '访问量' },
     dataset: {
       breadcrumb: '位置',

@@ -10,7 +10,7 @@ import { useName } from '../pages/catalog/common.tsx';
 import DatasetList from './DatasetList.tsx';
 import type { FacetValue, SearchResult } from './types.ts';
 
-const FACETS = ['category', 'org', 'format', 'open', 'frequency', 'keyword'] as const;
+const FACETS = ['category', 'org', 'format', 'open', 'frequency', 'keyword', 'license'] as const;
 type FacetKey = (typeof FACETS)[number];
 const SORTS = ['relevance', 'release', 'updated', 'popularity'] as const;
 

@@ -42,7 +42,7 @@ export interface SearchResult {
   total: number;
   page: number;
   pageSize: number;
-  facets: Record<'org' | 'category' | 'grade' | 'share' | 'open' | 'format' | 'frequency' | 'keyword', FacetValue[]>;
+  facets: Record<'org' | 'category' | 'grade' | 'share' | 'open' | 'format' | 'frequency' | 'keyword' | 'license', FacetValue[]>;
 }
 export interface ByCode {
   id: string;
