@@ -9,8 +9,12 @@ import type { SearchResult } from './types.ts';
 
 export function OpenTag({ mode }: { mode: string }) {
   const { t } = useTranslation();
-  // Dark text on light backgrounds: AA contrast.
-  return <Tag color={mode === 'unconditional' ? 'green' : 'orange'}>{t(`catalog.open.${mode}`)}</Tag>;
+  // Dark text on light backgrounds (≥ 7:1; antd's preset green and orange tags are below AA for small text).
+  const style =
+    mode === 'unconditional'
+      ? { color: '#135200', background: '#f6ffed', borderColor: '#95de64' }
+      : { color: '#873800', background: '#fff7e6', borderColor: '#ffc069' };
+  return <Tag style={style}>{t(`catalog.open.${mode}`)}</Tag>;
 }
 
 export default function DatasetList({

@@ -341,7 +341,13 @@ export default function PortalDataset() {
           {quality && (
             <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('portalweb.dataset.quality')}</h2>} style={{ marginBottom: 16 }}>
               <div data-testid="portal-quality">
-                <Progress type="circle" percent={Math.round(quality.score)} size={80} aria-label={t('portalweb.dataset.quality')} />
+                <Progress
+                  type="circle"
+                  percent={Math.round(quality.score)}
+                  format={(p) => p}
+                  size={80}
+                  aria-label={t('portalweb.dataset.quality')}
+                />
               </div>
               <Descriptions column={1} size="small" style={{ marginTop: 12 }}>
                 {Object.entries(quality.dimensions).map(([k, v]) => (

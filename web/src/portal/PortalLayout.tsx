@@ -52,7 +52,8 @@ export default function PortalLayout() {
   const { me, logout } = useAuth();
   const location = useLocation();
   const navigate = useNavigate();
-  const home = location.pathname === '/data' || location.pathname === '/data/';
+  // The home and search pages have their own search box.
+  const home = ['/data', '/data/', '/data/search'].includes(location.pathname);
   const next = encodeURIComponent(location.pathname + location.search);
   return (
     <div className="portal">
