@@ -87,7 +87,7 @@ export const CONFIG_VARS = [
   {
     name: 'SHUYUAN_ANON_RATE_LIMIT',
     kind: 'int',
-    default: '120',
+    default: '300',
     min: 1,
     max: 1000000,
     doc: 'Requests per minute per client IP to the public read APIs (/resource, dataset preview/query/download, search, /api/3/action, /catalog) without an application token (docs/portal.md).',

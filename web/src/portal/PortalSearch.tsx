@@ -1,7 +1,7 @@
 // 数据目录 search: the catalog's search (jieba tokens, highlight, visibility for the public) with facets topic,
 // department, format, open attribute, update frequency and tags, sort, pages and type-ahead. The whole query is in
 // the URL (/data/search?q=…&category=…&org=…), so results can be linked and bookmarked.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { Alert, AutoComplete, Button, Card, Checkbox, Col, Input, Row, Select, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -22,6 +22,7 @@ export default function PortalSearch() {
   const q = params.get('q') ?? '';
   const [text, setText] = useState(q);
   const [suggestions, setSuggestions] = useState<{ value: string; label: string }[]>([]);
+  const typed = useRef(0);
   const [result, setResult] = useState<SearchResult | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -64,6 +65,10 @@ export default function PortalSearch() {
   const suggest = async (v: string) => {
     setText(v);
     if (!v.trim()) return setSuggestions([]);
+    // Debounced: one type-ahead call when typing pauses (anonymous calls count against the rate limit).
+    const mine = ++typed.current;
+    await new Promise((r) => setTimeout(r, 200));
+    if (mine !== typed.current) return;
     try {
       const r = await get<{ items: { id: string; code: string; nameZh: string; nameEn: string }[] }>('/api/search/suggest', {
         q: v,
