@@ -155,21 +155,24 @@ export class PortalWebService {
     });
   }
 
-  /** Every public page for sitemap.xml: the portal home, departments, topics and each public dataset. */
-  sitemapUrls(base: string): Promise<SitemapUrl[]> {
-    return this.cached(`sitemap:${base}`, async () => {
-      const urls: SitemapUrl[] = [{ loc: `${base}/data` }];
-      for (const d of await this.departments()) urls.push({ loc: `${base}/data/departments/${encodeURIComponent(d.code)}` });
-      for (const t of await this.topics()) urls.push({ loc: `${base}/data/topics/${encodeURIComponent(t.code)}` });
+  /**
+   * Every public page for sitemap.xml: the portal home, departments, topics and each public dataset. Paths (the
+   * base URL is prefixed per request), so a request with another Host header does not rebuild the list.
+   */
+  async sitemapUrls(base: string): Promise<SitemapUrl[]> {
+    const paths = await this.cached('sitemap', async () => {
+      const urls: SitemapUrl[] = [{ loc: '/data' }];
+      for (const d of await this.departments()) urls.push({ loc: `/data/departments/${encodeURIComponent(d.code)}` });
+      for (const t of await this.topics()) urls.push({ loc: `/data/topics/${encodeURIComponent(t.code)}` });
       const pageSize = 5000;
       for (let page = 1; ; page++) {
         const r = await this.ctx.catalog.list(ANONYMOUS, { page, pageSize, sort: 'code' });
-        for (const it of r.items)
-          urls.push({ loc: `${base}/data/datasets/${encodeURIComponent(it.code)}`, lastmod: it.updatedAt.slice(0, 10) });
+        for (const it of r.items) urls.push({ loc: `/data/datasets/${encodeURIComponent(it.code)}`, lastmod: it.updatedAt.slice(0, 10) });
         if (r.items.length < pageSize) break;
       }
       return urls;
     });
+    return paths.map((u) => ({ ...u, loc: base + u.loc }));
   }
 
   /** Sitemap files needed for `n` URLs. */
