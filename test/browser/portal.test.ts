@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from '../helpers.ts';
-import { launchBrowser, newPage } from './browser.ts';
+import { launchBrowser, newPage, pickOption } from './browser.ts';
 
 let platform: TestPlatform;
 let browser: Browser;
@@ -104,6 +104,52 @@ test('keyboard only: skip link, search box reached with Tab, a result opened wit
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/data\/datasets\/FR-MZ-00002$/);
     await page.getByRole('heading', { name: '养老机构信息', level: 1 }).waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
+test('search facets, sort and type-ahead; a department page lists its datasets', async () => {
+  const { context, page } = await newPage(browser, platform.url);
+  try {
+    await page.goto('/data/search');
+    const total = page.getByTestId('portal-search-total');
+    await total.getByText(/共 \d+ 个数据集/).waitFor();
+    const all = Number((await total.textContent())!.match(/\d+/)![0]);
+    // Open attribute: conditional only.
+    await page
+      .getByTestId('portal-facet-open')
+      .getByText(/^有条件开放 \(\d+\)$/)
+      .click();
+    await page.waitForURL(/open=conditional/);
+    await page.waitForFunction(
+      (n) => !document.querySelector('[data-testid="portal-search-total"]')?.textContent?.includes(`共 ${n} 个`),
+      all,
+    );
+    const tags = await page.getByTestId('portal-results').locator('.ant-tag').allTextContents();
+    assert.ok(tags.length > 0);
+    assert.ok(
+      tags.every((t) => t === '有条件开放'),
+      tags.join(),
+    );
+    // Sort by newest keeps the filter.
+    await page.getByLabel('排序').click();
+    await pickOption(page, '最新发布');
+    await page.waitForURL(/sort=release/);
+    assert.match(page.url(), /open=conditional/);
+    // Type-ahead: picking a suggestion opens that dataset.
+    await page.goto('/data/search');
+    await page.getByTestId('portal-search-q').pressSequentially('养老机');
+    await pickOption(page, '养老机构信息');
+    await page.waitForURL(/\/data\/datasets\/FR-MZ-00002$/);
+    // A department page.
+    await page.goto('/data/departments/MZ');
+    await page.getByRole('heading', { name: '示范市民政局', level: 1 }).waitFor();
+    const count = Number((await page.getByTestId('portal-group-count').textContent())!.match(/\d+/)![0]);
+    const links = page.getByTestId('portal-results').locator('.ant-list-item-meta-title a');
+    await links.first().waitFor();
+    assert.equal(await links.count(), Math.min(10, count));
+    assert.ok((await links.allTextContents()).includes('养老机构信息'));
   } finally {
     await context.close();
   }
