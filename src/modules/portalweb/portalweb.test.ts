@@ -10,6 +10,7 @@ import { DEMO_PASSWORD } from '../identity/service.ts';
 import { datasetJsonLd, injectHead, sitemapIndex, urlset } from './seo.ts';
 import { PortalWebService } from './service.ts';
 import { REGISTRATIONS_PER_HOUR } from './routes.ts';
+import { PUBLIC_READ_PATH } from './apptoken.ts';
 
 let p: TestPlatform;
 let anon: TestClient;
@@ -332,6 +333,32 @@ describe('application tokens and anonymous floods', () => {
     // Search and preview are public read APIs too.
     assert.equal((await c.get('/api/search/resources?q=养老')).status, 429);
     assert.equal((await c.get('/api/search/resources?q=养老', { 'x-app-token': appKey })).status, 200);
+  });
+
+  it('the public read APIs the anonymous limit applies to', () => {
+    const id = '0b8d1c4e-1111-4222-8333-944455556666';
+    for (const u of [
+      `/resource/${id}.json?$limit=1`,
+      `/api/datasets/${id}/download?format=csv`,
+      `/api/datasets/${id}/preview`,
+      `/api/datasets/${id}/query`,
+      '/api/search/resources?q=x',
+      '/api/search/suggest?q=x',
+      '/api/3/action/package_search?q=x',
+      '/catalog',
+      '/catalog.jsonld',
+      '/catalog.ttl?page=2',
+    ])
+      assert.ok(PUBLIC_READ_PATH.test(u), u);
+    for (const u of [
+      `/api/datasets/${id}/versions`,
+      `/api/datasets/${id}`,
+      '/api/catalog/resources',
+      '/catalogue',
+      '/data/search',
+      '/api/auth/login',
+    ])
+      assert.ok(!PUBLIC_READ_PATH.test(u), u);
   });
 
   it('an unknown or revoked app token is 403 APP_TOKEN_INVALID, not silently anonymous', async () => {
