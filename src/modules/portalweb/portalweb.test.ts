@@ -125,6 +125,25 @@ describe('dataset pages for search engines', () => {
     assert.match(meta(r.text, 'description')!, /^养老&lt;\/script&gt;&lt;script&gt;alert\(1\)/);
   });
 
+  it('the home, department and topic pages have their own head; unknown ones are 404', async () => {
+    const home = await anon.get('/data', { accept: 'text/html' });
+    assert.equal(home.status, 200);
+    assert.equal(jsonLd(home.text)[0]!['@type'], 'DataCatalog');
+    assert.match(home.text, new RegExp(`<link rel="canonical" href="${p.url}/data" />`));
+    const dep = await anon.get('/data/departments/MZ', { accept: 'text/html' });
+    assert.equal(dep.status, 200);
+    assert.match(dep.text, /<title>示范市民政局 开放数据 - /);
+    assert.equal(jsonLd(dep.text)[0]!['@type'], 'GovernmentOrganization');
+    const topic = await anon.get('/data/topics/FR', { accept: 'text/html' });
+    assert.equal(topic.status, 200);
+    assert.match(topic.text, /<title>法人基础库 主题数据 - /);
+    assert.equal((await anon.get('/data/departments/NOPE', { accept: 'text/html' })).status, 404);
+    assert.equal((await anon.get('/data/topics/NOPE', { accept: 'text/html' })).status, 404);
+    const other = await anon.get('/data/search?q=x', { accept: 'text/html' });
+    assert.equal(other.status, 200);
+    assert.match(other.text, new RegExp(`<link rel="canonical" href="${p.url}/data/search" />`));
+  });
+
   it('the unit functions: the title is replaced, the head gets the tags, the JSON escapes < > &', () => {
     const html = injectHead('<html lang="zh-CN"><head><title>x</title></head><body></body></html>', {
       title: 'a<b',
