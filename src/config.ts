@@ -85,6 +85,22 @@ export const CONFIG_VARS = [
     doc: 'Requests per minute per client IP (and per API key); 429 with Retry-After above it.',
   },
   {
+    name: 'SHUYUAN_ANON_RATE_LIMIT',
+    kind: 'int',
+    default: '300',
+    min: 1,
+    max: 1000000,
+    doc: 'Requests per minute per client IP to the public read APIs (/resource, dataset preview/query/download, search, /api/3/action, /catalog) without an application token (docs/portal.md).',
+  },
+  {
+    name: 'SHUYUAN_APP_TOKEN_RATE_LIMIT',
+    kind: 'int',
+    default: '1200',
+    min: 1,
+    max: 1000000,
+    doc: 'Requests per minute per application token (X-App-Token: a developer key’s AppKey) for anonymous callers (docs/portal.md).',
+  },
+  {
     name: 'SHUYUAN_LEDGER_CHECKPOINT_EVERY',
     kind: 'int',
     default: '1000',
@@ -197,6 +213,10 @@ export interface Config {
   signatureWindowSeconds: number;
   bodyLimit: number;
   rateLimit: number;
+  /** SHUYUAN_ANON_RATE_LIMIT: per minute per IP on the public read APIs without an app token. */
+  anonRateLimit: number;
+  /** SHUYUAN_APP_TOKEN_RATE_LIMIT: per minute per X-App-Token. */
+  appTokenRateLimit: number;
   ledgerCheckpointEvery: number;
   ledgerCheckpointSeconds: number;
   smtpUrl: string | null;
@@ -280,6 +300,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signatureWindowSeconds: v.SHUYUAN_SIGNATURE_WINDOW_SECONDS as number,
     bodyLimit: v.SHUYUAN_BODY_LIMIT as number,
     rateLimit: v.SHUYUAN_RATE_LIMIT as number,
+    anonRateLimit: v.SHUYUAN_ANON_RATE_LIMIT as number,
+    appTokenRateLimit: v.SHUYUAN_APP_TOKEN_RATE_LIMIT as number,
     ledgerCheckpointEvery: v.SHUYUAN_LEDGER_CHECKPOINT_EVERY as number,
     ledgerCheckpointSeconds: v.SHUYUAN_LEDGER_CHECKPOINT_SECONDS as number,
     smtpUrl: (v.SHUYUAN_SMTP_URL as string | null) ?? null,

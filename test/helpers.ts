@@ -62,7 +62,16 @@ export async function startTestPlatform(overrides: Partial<Config> = {}, opts: {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'shuyuan-test-'));
   const config = loadConfig(
     { SHUYUAN_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
-    { databaseUrl: testDb.url, dataDir, port: 0, host: '127.0.0.1', rateLimit: 100000, ...overrides },
+    {
+      databaseUrl: testDb.url,
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      rateLimit: 100000,
+      anonRateLimit: 100000,
+      appTokenRateLimit: 100000,
+      ...overrides,
+    },
   );
   const platform = await startPlatform(config, { log: createLogger(config.logLevel), jobs: opts.jobs });
   return {

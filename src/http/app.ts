@@ -39,6 +39,8 @@ import { registerFeedbackRoutes } from '../modules/feedback/routes.ts';
 import { registerHarvestRoutes } from '../modules/harvest/routes.ts';
 import { registerDcatRoutes } from '../modules/dcat/routes.ts';
 import { registerCkanRoutes } from '../modules/ckan/routes.ts';
+import { rateLimits } from '../modules/portalweb/apptoken.ts';
+import { registerPortalWebRoutes, registerPortalPages } from '../modules/portalweb/routes.ts';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -142,14 +144,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     done();
   });
   await app.register(cookie);
+  // Per API key when the request carries one, per application token (X-App-Token) or client IP otherwise; the
+  // public read APIs have a lower anonymous limit (src/modules/portalweb/apptoken.ts, docs/portal.md).
+  const limits = rateLimits(ctx);
   await app.register(rateLimit, {
-    max: config.rateLimit,
+    max: limits.max,
     timeWindow: 60_000,
-    // Per API key when the request carries one, per client IP otherwise.
-    keyGenerator: (req) => {
-      const key = req.headers['x-shuyuan-appkey'];
-      return typeof key === 'string' && key ? `key:${key}` : `ip:${req.ip}`;
-    },
+    keyGenerator: limits.key,
     // Limit headers only on the 429 itself (with Retry-After): three extra headers on every success cost
     // measurable throughput and tell a client nothing it needs.
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
@@ -183,12 +184,15 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await registerHarvestRoutes(app, ctx);
   await registerDcatRoutes(app, ctx);
   await registerCkanRoutes(app, ctx);
+  await registerPortalWebRoutes(app, ctx);
 
   // The web app (built by Vite into web/dist), with client-side routing falling back to index.html.
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
   if (hasWeb) {
     await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: ['index.html'], maxAge: '1h' });
   }
+  // The public portal's pages (/data/…) with their title, description and JSON-LD in the HTML (SEO).
+  await registerPortalPages(app, ctx, hasWeb ? path.join(WEB_DIST, 'index.html') : null);
   app.setNotFoundHandler((req, reply) => {
     const isApi = req.url.startsWith('/api/') || req.url === '/api';
     if (hasWeb && req.method === 'GET' && !isApi && (req.headers.accept ?? '').includes('text/html')) {

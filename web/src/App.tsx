@@ -48,6 +48,14 @@ const DemandPage = lazy(() => import('./portal/feedback/DemandPage.tsx'));
 const ReusesPage = lazy(() => import('./portal/feedback/ReusesPage.tsx'));
 const ReusePage = lazy(() => import('./portal/feedback/ReusePage.tsx'));
 const HarvestPage = lazy(() => import('./pages/harvest/HarvestPage.tsx'));
+// The public portal (issue 7 §1): its own layout, no login needed.
+const PortalLayout = lazy(() => import('./portal/PortalLayout.tsx'));
+const PortalHome = lazy(() => import('./portal/PortalHome.tsx'));
+const PortalSearch = lazy(() => import('./portal/PortalSearch.tsx'));
+const PortalDataset = lazy(() => import('./portal/PortalDataset.tsx'));
+const PortalGroup = lazy(() => import('./portal/PortalGroup.tsx'));
+const PortalRegister = lazy(() => import('./portal/PortalRegister.tsx'));
+const PortalDeveloper = lazy(() => import('./portal/PortalDeveloper.tsx'));
 
 const ELEMENTS: Record<PageKey, ReactNode> = {
   home: <HomePage />,
@@ -100,7 +108,8 @@ function RequireLogin({ children }: { children: ReactNode }) {
   if (loading) return <Loading />;
   if (!me) {
     const next = location.pathname + location.search;
-    return <Navigate to={next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`} replace />;
+    // Anonymous visitors of / land on the public portal; deeper workbench links ask for a login.
+    return <Navigate to={next === '/' ? '/data' : `/login?next=${encodeURIComponent(next)}`} replace />;
   }
   return <>{children}</>;
 }
@@ -120,11 +129,24 @@ function AppRoutes() {
         <Route path="/login" element={<LoginPage />} />
         {/* Public: a registration certificate is looked up without logging in. */}
         <Route path="/registration/lookup" element={<RegistrationLookupPage />} />
-        {/* Public portal feedback (issue 7 §3, §4): read without login; the portal layout will wrap them. */}
-        <Route path="/data/demands" element={<DemandsPage />} />
-        <Route path="/data/demands/:id" element={<DemandPage />} />
-        <Route path="/data/reuses" element={<ReusesPage />} />
-        <Route path="/data/reuses/:id" element={<ReusePage />} />
+        {/* Public: the open data portal (web/src/portal, docs/portal.md). */}
+        <Route path="/data" element={<PortalLayout />}>
+          <Route index element={<PortalHome />} />
+          <Route path="search" element={<PortalSearch />} />
+          <Route path="datasets/:key" element={<PortalDataset />} />
+          <Route path="departments" element={<PortalGroup kind="departments" />} />
+          <Route path="departments/:code" element={<PortalGroup kind="departments" />} />
+          <Route path="topics" element={<PortalGroup kind="topics" />} />
+          <Route path="topics/:code" element={<PortalGroup kind="topics" />} />
+          <Route path="register" element={<PortalRegister />} />
+          <Route path="developer" element={<PortalDeveloper />} />
+          {/* Demands, error reports and reuses (issue 7 §3, §4): read without login. */}
+          <Route path="demands" element={<DemandsPage />} />
+          <Route path="demands/:id" element={<DemandPage />} />
+          <Route path="reuses" element={<ReusesPage />} />
+          <Route path="reuses/:id" element={<ReusePage />} />
+          <Route path="*" element={<NotFound />} />
+        </Route>
         <Route
           element={
             <RequireLogin>

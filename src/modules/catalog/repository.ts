@@ -352,6 +352,11 @@ export class CatalogRepository {
     return (await q.executeTakeFirst()) as ResourceRow | undefined;
   }
 
+  async idByCode(db: Executor, code: string): Promise<string | undefined> {
+    const r = await db.selectFrom('catalog_resources').select('id').where('code', '=', code).executeTakeFirst();
+    return r?.id;
+  }
+
   async codeExists(db: Executor, code: string): Promise<boolean> {
     const r = await db.selectFrom('catalog_resources').select('id').where('code', '=', code).executeTakeFirst();
     return !!r;

@@ -630,6 +630,13 @@ export class CatalogService {
     return this.detail(actor, row, v);
   }
 
+  /** A resource by its catalog code (the portal's stable URLs, /data/datasets/<code>); 404 when not visible. */
+  async getByCode(actor: Actor, code: string): Promise<ResourceT> {
+    const id = code.length <= 100 ? await this.repo.idByCode(this.db, code) : undefined;
+    if (!id) throw notFound('CATALOG_RESOURCE_NOT_FOUND', { id: code }, { code });
+    return this.get(actor, id);
+  }
+
   /**
    * What the data plane needs of a resource on every read (the one visibility rule applies, as in get()): its
    * identity, provider, share and open modes and fields, without the detail page's grading basis, transitions and

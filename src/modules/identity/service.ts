@@ -250,6 +250,15 @@ export class IdentityService {
     }
   }
 
+  /**
+   * An application token (X-App-Token, docs/portal.md): the AppKey of a live API key identifies the application
+   * for rate limiting only (it authenticates nothing). True when such a key exists and is active.
+   */
+  async appTokenValid(appKey: string): Promise<boolean> {
+    if (appKey.length > 64 || !/^[A-Za-z0-9_-]+$/.test(appKey)) return false;
+    return !!(await this.#apiKeys.get(appKey, () => this.loadApiKey(appKey)));
+  }
+
   /** Forgets the cached API keys (a key, its user or its application changed). */
   forgetApiKeys(): void {
     this.#apiKeys.clear();

@@ -8,7 +8,7 @@ import type { Executor } from '../../db/database.ts';
 // reads and writes it with raw SQL below, so it adds no table type of its own.
 export interface SearchTables {}
 
-export const FACETS = ['org', 'category', 'grade', 'share', 'open', 'format', 'frequency', 'keyword'] as const;
+export const FACETS = ['org', 'category', 'grade', 'share', 'open', 'format', 'frequency', 'keyword', 'license'] as const;
 export type Facet = (typeof FACETS)[number];
 export type FacetFilters = Partial<Record<Facet, string[]>>;
 export const SORTS = ['relevance', 'release', 'updated', 'popularity'] as const;
@@ -73,6 +73,8 @@ function filterCondition(facet: Facet, values: string[]): RawBuilder<SqlBool> {
       return sql<SqlBool>`update_frequency = any(${values}::text[])`;
     case 'keyword':
       return sql<SqlBool>`keywords && ${values}::text[]`;
+    case 'license':
+      return sql<SqlBool>`license = any(${values}::text[])`;
   }
 }
 
@@ -138,6 +140,7 @@ export const GROUPED = [
   'open_mode',
   'update_frequency',
   'formats',
+  'license',
 ] as const;
 
 export interface FacetCountRow {
@@ -151,6 +154,7 @@ export interface FacetCountRow {
   open_mode: string | null;
   update_frequency: string | null;
   formats: string[] | null;
+  license: string | null;
   /** Count with every filter. */
   c_all: number;
   /** Domain-category count with every filter but the category one, not counting domain = subject twice. */
@@ -171,7 +175,7 @@ export function facetCountsQuery(spec: SearchSpec): RawBuilder<FacetCountRow> {
   const cols = sql.join(GROUPED.map((c) => sql.ref(c)));
   return sql<FacetCountRow>`
     select grouping(${cols})::int as g, provider_org_id::text as provider_org_id, subject_category, domain_category, grade,
-      share_mode, open_mode, update_frequency, formats, ${sql.join(counts)}
+      share_mode, open_mode, update_frequency, formats, license, ${sql.join(counts)}
     from catalog_resources
     where ${baseWhere(spec)}
     group by grouping sets (${sql.join(GROUPED.map((c) => sql`(${sql.ref(c)})`))}, ())`;
@@ -231,6 +235,9 @@ export function assembleFacets(rows: FacetCountRow[], keywords: { value: string;
         break;
       case 'formats':
         for (const f of new Set(r.formats ?? [])) add('format', f, countFor(r, 'format'));
+        break;
+      case 'license':
+        add('license', r.license || null, countFor(r, 'license'));
         break;
     }
   }

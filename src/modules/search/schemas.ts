@@ -21,6 +21,7 @@ export const SearchQuery = Type.Object({
   format: FilterValues('Format, e.g. csv, api'),
   frequency: FilterValues('Update frequency, e.g. monthly'),
   keyword: FilterValues('Keyword (exact)'),
+  license: FilterValues('License (exact), e.g. CC-BY-4.0'),
   sort: Type.Optional(
     Type.Enum([...SORTS], {
       default: 'relevance',
@@ -77,6 +78,7 @@ export const SearchResult = Type.Object({
     format: FacetValues,
     frequency: FacetValues,
     keyword: FacetValues,
+    license: FacetValues,
   }),
 });
 

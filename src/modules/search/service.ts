@@ -30,6 +30,8 @@ export interface SearchParams {
   format?: string;
   frequency?: string;
   keyword?: string;
+  /** License (exact, e.g. CC-BY-4.0). */
+  license?: string;
   sort?: Sort;
   page?: number;
   pageSize?: number;
