@@ -33,10 +33,13 @@ test('a fully described dataset with open files scores all 405 points, excellent
   const s = mqa(full);
   assert.equal(s.total, 405);
   assert.equal(s.rating, 'excellent');
-  assert.deepEqual(
-    Object.fromEntries(Object.entries(s.dimensions).map(([k, d]) => [k, [d.points, d.max]])),
-    { findability: [100, 100], accessibility: [100, 100], interoperability: [110, 110], reusability: [75, 75], contextuality: [20, 20] },
-  );
+  assert.deepEqual(Object.fromEntries(Object.entries(s.dimensions).map(([k, d]) => [k, [d.points, d.max]])), {
+    findability: [100, 100],
+    accessibility: [100, 100],
+    interoperability: [110, 110],
+    reusability: [75, 75],
+    contextuality: [20, 20],
+  });
   assert.equal(stars(full), 3);
 });
 
@@ -90,7 +93,11 @@ test('rating bands: 351 excellent, 221 good, 121 sufficient, below bad', () => {
   };
   assert.equal(mqa(bare).total, 0);
   assert.equal(mqa(bare).rating, 'bad');
-  assert.equal(mqa({ ...bare, hasPublisher: true, hasContactPoint: true, keywords: 1, hasTheme: true, dcatConformant: true, hasAccessRights: true }).rating, 'sufficient');
+  assert.equal(
+    mqa({ ...bare, hasPublisher: true, hasContactPoint: true, keywords: 1, hasTheme: true, dcatConformant: true, hasAccessRights: true })
+      .rating,
+    'sufficient',
+  );
 });
 
 test('5 stars: none without an open licence or a file; RDF reaches ★★★★; the best distribution counts', () => {

@@ -56,8 +56,40 @@ export interface MqaScore {
   dimensions: Record<Dimension, { points: number; max: number; indicators: Indicator[] }>;
 }
 
-const MACHINE_READABLE = new Set(['csv', 'tsv', 'json', 'ndjson', 'xml', 'xlsx', 'xls', 'parquet', 'geojson', 'shp', 'rdf', 'ttl', 'turtle', 'jsonld', 'json-ld', 'api', 'ods']);
-const NON_PROPRIETARY = new Set(['csv', 'tsv', 'json', 'ndjson', 'xml', 'parquet', 'geojson', 'rdf', 'ttl', 'turtle', 'jsonld', 'json-ld', 'ods']);
+const MACHINE_READABLE = new Set([
+  'csv',
+  'tsv',
+  'json',
+  'ndjson',
+  'xml',
+  'xlsx',
+  'xls',
+  'parquet',
+  'geojson',
+  'shp',
+  'rdf',
+  'ttl',
+  'turtle',
+  'jsonld',
+  'json-ld',
+  'api',
+  'ods',
+]);
+const NON_PROPRIETARY = new Set([
+  'csv',
+  'tsv',
+  'json',
+  'ndjson',
+  'xml',
+  'parquet',
+  'geojson',
+  'rdf',
+  'ttl',
+  'turtle',
+  'jsonld',
+  'json-ld',
+  'ods',
+]);
 const RDF = new Set(['rdf', 'ttl', 'turtle', 'jsonld', 'json-ld', 'n-triples', 'nt']);
 /** Formats of a controlled vocabulary (the EU file-type table has them all). */
 const KNOWN_FORMATS = new Set([...MACHINE_READABLE, 'pdf', 'doc', 'docx', 'zip', 'html', 'png', 'jpeg', 'jpg']);
@@ -95,18 +127,55 @@ export function mqa(f: DatasetFacts): MqaScore {
     points: Math.round(max * (typeof fraction === 'boolean' ? (fraction ? 1 : 0) : fraction)),
   });
   const dims: MqaScore['dimensions'] = {
-    findability: group([ind('keywords', 30, f.keywords > 0), ind('theme', 30, f.hasTheme), ind('spatial', 20, f.hasSpatial), ind('temporal', 20, f.hasTemporal)]),
+    findability: group([
+      ind('keywords', 30, f.keywords > 0),
+      ind('theme', 30, f.hasTheme),
+      ind('spatial', 20, f.hasSpatial),
+      ind('temporal', 20, f.hasTemporal),
+    ]),
     accessibility: group([
-      ind('accessUrlReachable', 50, share(ds, (d) => d.reachable === true)),
-      ind('downloadUrl', 20, share(ds, (d) => d.hasDownloadUrl)),
-      ind('downloadUrlReachable', 30, share(ds, (d) => d.hasDownloadUrl && d.reachable === true)),
+      ind(
+        'accessUrlReachable',
+        50,
+        share(ds, (d) => d.reachable === true),
+      ),
+      ind(
+        'downloadUrl',
+        20,
+        share(ds, (d) => d.hasDownloadUrl),
+      ),
+      ind(
+        'downloadUrlReachable',
+        30,
+        share(ds, (d) => d.hasDownloadUrl && d.reachable === true),
+      ),
     ]),
     interoperability: group([
-      ind('format', 20, share(ds, (d) => !!d.format)),
-      ind('mediaType', 10, share(ds, (d) => d.hasMediaType)),
-      ind('formatVocabulary', 10, share(ds, (d) => KNOWN_FORMATS.has(formatName(d.format)))),
-      ind('nonProprietary', 20, share(ds, (d) => NON_PROPRIETARY.has(formatName(d.format)))),
-      ind('machineReadable', 20, share(ds, (d) => MACHINE_READABLE.has(formatName(d.format)))),
+      ind(
+        'format',
+        20,
+        share(ds, (d) => !!d.format),
+      ),
+      ind(
+        'mediaType',
+        10,
+        share(ds, (d) => d.hasMediaType),
+      ),
+      ind(
+        'formatVocabulary',
+        10,
+        share(ds, (d) => KNOWN_FORMATS.has(formatName(d.format))),
+      ),
+      ind(
+        'nonProprietary',
+        20,
+        share(ds, (d) => NON_PROPRIETARY.has(formatName(d.format))),
+      ),
+      ind(
+        'machineReadable',
+        20,
+        share(ds, (d) => MACHINE_READABLE.has(formatName(d.format))),
+      ),
       ind('dcatApCompliance', 30, f.dcatConformant),
     ]),
     reusability: group([
@@ -119,13 +188,22 @@ export function mqa(f: DatasetFacts): MqaScore {
     ]),
     contextuality: group([
       ind('rights', 5, f.hasRights),
-      ind('byteSize', 5, share(ds, (d) => d.hasByteSize)),
+      ind(
+        'byteSize',
+        5,
+        share(ds, (d) => d.hasByteSize),
+      ),
       ind('issued', 5, f.hasIssued),
       ind('modified', 5, f.hasModified),
     ]),
   };
   const total = Object.values(dims).reduce((s, d) => s + d.points, 0);
-  return { total, max: 405, rating: total > 350 ? 'excellent' : total > 220 ? 'good' : total > 120 ? 'sufficient' : 'bad', dimensions: dims };
+  return {
+    total,
+    max: 405,
+    rating: total > 350 ? 'excellent' : total > 220 ? 'good' : total > 120 ? 'sufficient' : 'bad',
+    dimensions: dims,
+  };
 }
 
 function group(indicators: Indicator[]) {
