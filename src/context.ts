@@ -25,6 +25,7 @@ import { FederationService } from './modules/federation/service.ts';
 import { OpenApplyService } from './modules/openapply/service.ts';
 import { FeedbackService } from './modules/feedback/service.ts';
 import { HarvestService } from './modules/harvest/service.ts';
+import { OpennessService } from './modules/openness/service.ts';
 
 export type { Logger };
 
@@ -56,6 +57,7 @@ export interface AppContext {
   openApply: OpenApplyService;
   feedback: FeedbackService;
   harvest: HarvestService;
+  openness: OpennessService;
 }
 
 export function createContext(config: Config, database: Database, log: Logger): AppContext {
@@ -84,5 +86,6 @@ export function createContext(config: Config, database: Database, log: Logger): 
   ctx.openApply = new OpenApplyService(ctx);
   ctx.feedback = new FeedbackService(ctx);
   ctx.harvest = new HarvestService(ctx);
+  ctx.openness = new OpennessService(ctx);
   return ctx;
 }

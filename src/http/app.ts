@@ -37,6 +37,7 @@ import { registerPortalRoutes } from '../modules/portal/routes.ts';
 import { registerOpenApplyRoutes } from '../modules/openapply/routes.ts';
 import { registerFeedbackRoutes } from '../modules/feedback/routes.ts';
 import { registerHarvestRoutes } from '../modules/harvest/routes.ts';
+import { registerOpennessRoutes } from '../modules/openness/routes.ts';
 import { registerDcatRoutes } from '../modules/dcat/routes.ts';
 import { registerCkanRoutes } from '../modules/ckan/routes.ts';
 import { rateLimits } from '../modules/portalweb/apptoken.ts';
@@ -182,6 +183,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await registerOpenApplyRoutes(app, ctx);
   await registerFeedbackRoutes(app, ctx);
   await registerHarvestRoutes(app, ctx);
+  await registerOpennessRoutes(app, ctx);
   await registerDcatRoutes(app, ctx);
   await registerCkanRoutes(app, ctx);
   await registerPortalWebRoutes(app, ctx);
