@@ -56,6 +56,7 @@ const PortalDataset = lazy(() => import('./portal/PortalDataset.tsx'));
 const PortalGroup = lazy(() => import('./portal/PortalGroup.tsx'));
 const PortalRegister = lazy(() => import('./portal/PortalRegister.tsx'));
 const PortalDeveloper = lazy(() => import('./portal/PortalDeveloper.tsx'));
+const OpennessPage = lazy(() => import('./portal/openness/OpennessPage.tsx'));
 
 const ELEMENTS: Record<PageKey, ReactNode> = {
   home: <HomePage />,
@@ -145,6 +146,8 @@ function AppRoutes() {
           <Route path="demands/:id" element={<DemandPage />} />
           <Route path="reuses" element={<ReusesPage />} />
           <Route path="reuses/:id" element={<ReusePage />} />
+          {/* Openness statistics and the 开放数林-style self-evaluation (issue 7 §9). */}
+          <Route path="openness" element={<OpennessPage />} />
           <Route path="*" element={<NotFound />} />
         </Route>
         <Route

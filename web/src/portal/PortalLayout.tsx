@@ -16,6 +16,7 @@ const NAV = [
   { to: '/data/topics', key: 'topics' },
   { to: '/data/demands', key: 'demands' },
   { to: '/data/reuses', key: 'reuses' },
+  { to: '/data/openness', key: 'openness' },
 ] as const;
 
 export function PortalSearchBox({ id, size, initial = '' }: { id: string; size?: 'large'; initial?: string }) {

@@ -117,12 +117,20 @@ export default function OpennessPage() {
 
       <Row gutter={[16, 16]}>
         {[
-          ['openDatasets', s.totals.openDatasets, t('openness.openSplit', { u: formatNumber(s.totals.unconditional), c: formatNumber(s.totals.conditional) })],
+          [
+            'openDatasets',
+            s.totals.openDatasets,
+            t('openness.openSplit', { u: formatNumber(s.totals.unconditional), c: formatNumber(s.totals.conditional) }),
+          ],
           ['cells', s.totals.cells, t('openness.rows', { n: formatNumber(s.totals.rows) })],
           ['departmentsOpening', s.totals.departmentsOpening, t('openness.ofDepartments', { n: s.totals.departments })],
           ['downloads30d', s.totals.downloads30d, t('openness.apiCalls', { n: formatNumber(s.totals.apiCalls30d) })],
           ['averageMqa', s.totals.averageMqa ?? 0, '/ 405'],
-          ['applications', s.totals.applications.approved, t('openness.appsSplit', { total: s.totals.applications.total, pending: s.totals.applications.pending })],
+          [
+            'applications',
+            s.totals.applications.approved,
+            t('openness.appsSplit', { total: s.totals.applications.total, pending: s.totals.applications.pending }),
+          ],
           ['demands', s.demands.answered, t('openness.answerRate', { rate: rate(s.demands), days: s.demands.medianAnswerDays ?? '—' })],
           ['reuses', s.totals.reuses, ''],
         ].map(([key, v, sub]) => (
@@ -151,7 +159,13 @@ export default function OpennessPage() {
                 xAxis: { type: 'value' },
                 yAxis: { type: 'category', data: depts.map(label), inverse: true },
                 series: [
-                  { name: t('openness.unconditional'), type: 'bar', stack: 'open', data: depts.map((d) => d.unconditional), color: '#1677ff' },
+                  {
+                    name: t('openness.unconditional'),
+                    type: 'bar',
+                    stack: 'open',
+                    data: depts.map((d) => d.unconditional),
+                    color: '#1677ff',
+                  },
                   { name: t('openness.conditional'), type: 'bar', stack: 'open', data: depts.map((d) => d.conditional), color: '#fa8c16' },
                 ],
               }}
@@ -233,7 +247,13 @@ export default function OpennessPage() {
                 height={300}
                 option={{
                   radar: { indicator: e.layers.map((l) => ({ name: t(`openness.layers.${l.key}`), max: 100 })), radius: '65%' },
-                  series: [{ type: 'radar', data: [{ value: e.layers.map((l) => l.score ?? 0), name: t('openness.evaluation.overall') }], areaStyle: {} }],
+                  series: [
+                    {
+                      type: 'radar',
+                      data: [{ value: e.layers.map((l) => l.score ?? 0), name: t('openness.evaluation.overall') }],
+                      areaStyle: {},
+                    },
+                  ],
                   tooltip: {},
                 }}
               />
