@@ -1,10 +1,17 @@
-// `npm run bench -- portal` (issue 7, performance). So far the one target whose code exists:
-//   SODA-style `$where` + `$group` query on a 1,000,000-row version through GET /resource/{id}.json (the gate:
-//   session, PDP, the visible relation, SoQL compile, DuckDB, the ledger entry) vs the same query run directly
-//   on DuckDB (same engine settings, same Parquet file), in alternating rounds of one run. Target: ≤ 1.5×.
-// Not measured yet (their code is to come): anonymous full download at 20 concurrent connections, CKAN
-// package_search on 400k datasets, the public dataset page p95 at 50 connections.
-// Knobs: PORTAL_BENCH_ROWS (1,000,000), PORTAL_BENCH_QUERIES (40).
+// `npm run bench -- portal` (issue 7, performance), every target measured against a baseline in the same run:
+//   1. SODA-style `$where` + `$group` on a 1,000,000-row version through GET /resource/{id}.json (session, PDP, the
+//      visible relation, SoQL compile, DuckDB, the ledger entry) vs the same query run directly on DuckDB (same
+//      engine settings, same Parquet file), alternating. Target: ≤ 1.5×.
+//   2. Anonymous full-file CSV download of that version through the portal (GET /api/datasets/:id/download, no
+//      login: the gate and a ledger entry per download) vs DuckDB `COPY … TO csv` of the same Parquet locally:
+//      throughput ratio (target ≥ 0.7×), then 20 concurrent anonymous downloads (all complete, same bytes) with the
+//      process's RSS sampled during them (flat memory).
+//   3. The public dataset page (server response: HTML with title, description and schema.org JSON-LD) at 50
+//      connections vs the static index.html (bench/_portal_page.ts). Target: p95 ≤ 50 ms.
+//   4. CKAN package_search with facets on a generated catalog (400k by default) vs the catalog's own search
+//      endpoint (bench/_portal_ckan.ts). Target: p95 ≤ 1.5×.
+// Knobs: PORTAL_BENCH_ROWS (1,000,000), PORTAL_BENCH_QUERIES (40), PORTAL_BENCH_PARTS (soda,download,page,ckan),
+// CKAN_BENCH_COUNT (400000), CKAN_BENCH_ROUNDS (6).
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +19,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { benchServer } from './_server.ts';
 import { benchDataset, ingestUpload, uploadFile } from './_dataset.ts';
 import { generateTable } from './gen-table.ts';
+import { measurePackageSearch } from './_portal_ckan.ts';
+import { measureDatasetPage } from './_portal_page.ts';
+import http from 'node:http';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number) => {
@@ -20,6 +30,19 @@ const pct = (xs: number[], p: number) => {
 };
 
 export async function run(): Promise<void> {
+  const parts = new Set((process.env.PORTAL_BENCH_PARTS ?? 'soda,download,page,ckan').split(','));
+  if (parts.has('soda') || parts.has('download')) await dataParts(parts);
+  if (parts.has('page')) {
+    console.log('\n--- public dataset page (bench/_portal_page.ts)');
+    await measureDatasetPage();
+  }
+  if (parts.has('ckan')) {
+    console.log('\n--- CKAN package_search (bench/_portal_ckan.ts)');
+    await measurePackageSearch();
+  }
+}
+
+async function dataParts(parts: Set<string>): Promise<void> {
   const rows = Number(process.env.PORTAL_BENCH_ROWS ?? 1_000_000);
   const queries = Number(process.env.PORTAL_BENCH_QUERIES ?? 40);
   const server = await benchServer();
@@ -47,32 +70,36 @@ export async function run(): Promise<void> {
       $group: '所属区县',
       $order: '所属区县',
     });
-    const direct = await con.prepare(
-      `SELECT "所属区县", count(*) AS n, sum("金额") AS total FROM read_parquet('${file}') WHERE "状态" = $1 AND "登记日期" >= CAST($2 AS DATE) GROUP BY 1 ORDER BY 1`,
-    );
-    const api: number[] = [];
-    const raw: number[] = [];
-    for (let i = 0; i < queries + 5; i++) {
-      const a0 = performance.now();
-      const r = await b.provider.get(`/resource/${b.datasetId}.json?${new URLSearchParams(soql(i))}`);
-      const a = performance.now() - a0;
-      if (r.status !== 200) throw new Error(`SODA query ${r.status}: ${r.text.slice(0, 300)}`);
-      direct.bind([['正常', '已办结', '待审核'][i % 3]!, `20${10 + (i % 10)}-01-01`]);
-      const r0 = performance.now();
-      const d = (await direct.runAndReadAll()).getRowObjectsJson();
-      const rr = performance.now() - r0;
-      if (d.length !== r.body.length) throw new Error(`the API answered ${r.body.length} groups, DuckDB ${d.length}`);
-      if (i >= 5) {
-        api.push(a);
-        raw.push(rr);
+    const soda = async () => {
+      const direct = await con.prepare(
+        `SELECT "所属区县", count(*) AS n, sum("金额") AS total FROM read_parquet('${file}') WHERE "状态" = $1 AND "登记日期" >= CAST($2 AS DATE) GROUP BY 1 ORDER BY 1`,
+      );
+      const api: number[] = [];
+      const raw: number[] = [];
+      for (let i = 0; i < queries + 5; i++) {
+        const a0 = performance.now();
+        const r = await b.provider.get(`/resource/${b.datasetId}.json?${new URLSearchParams(soql(i))}`);
+        const a = performance.now() - a0;
+        if (r.status !== 200) throw new Error(`SODA query ${r.status}: ${r.text.slice(0, 300)}`);
+        direct.bind([['正常', '已办结', '待审核'][i % 3]!, `20${10 + (i % 10)}-01-01`]);
+        const r0 = performance.now();
+        const d = (await direct.runAndReadAll()).getRowObjectsJson();
+        const rr = performance.now() - r0;
+        if (d.length !== r.body.length) throw new Error(`the API answered ${r.body.length} groups, DuckDB ${d.length}`);
+        if (i >= 5) {
+          api.push(a);
+          raw.push(rr);
+        }
       }
-    }
-    console.log(
-      `SODA $where + $group on ${rows} rows, ${queries} queries: DuckDB direct p50 ${median(raw).toFixed(1)} / p95 ${pct(raw, 95).toFixed(1)} ms; ` +
-        `GET /resource/{id}.json p50 ${median(api).toFixed(1)} / p95 ${pct(api, 95).toFixed(1)} ms → p50 ${(median(api) / median(raw)).toFixed(2)}×, ` +
-        `p95 ${(pct(api, 95) / pct(raw, 95)).toFixed(2)}× (target ≤ 1.5×)`,
-    );
-    direct.destroySync();
+      console.log(
+        `SODA $where + $group on ${rows} rows, ${queries} queries: DuckDB direct p50 ${median(raw).toFixed(1)} / p95 ${pct(raw, 95).toFixed(1)} ms; ` +
+          `GET /resource/{id}.json p50 ${median(api).toFixed(1)} / p95 ${pct(api, 95).toFixed(1)} ms → p50 ${(median(api) / median(raw)).toFixed(2)}×, ` +
+          `p95 ${(pct(api, 95) / pct(raw, 95)).toFixed(2)}× (target ≤ 1.5×)`,
+      );
+      direct.destroySync();
+    };
+    if (parts.has('soda')) await soda();
+    if (parts.has('download')) await downloads(b.platform.url, b.datasetId, file, con, dir);
     con.closeSync();
     inst.closeSync();
   } finally {
@@ -80,4 +107,75 @@ export async function run(): Promise<void> {
     await fsp.rm(dir, { recursive: true, force: true });
     await server.stop();
   }
+}
+
+/** One anonymous GET, streamed and counted (the body is not kept). */
+function fetchCount(url: string): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        let bytes = 0;
+        res.on('data', (d: Buffer) => (bytes += d.length));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+async function downloads(base: string, datasetId: string, file: string, con: import('@duckdb/node-api').DuckDBConnection, dir: string) {
+  const url = `${base}/api/datasets/${datasetId}/download?format=csv`;
+  const copyOnce = async () => {
+    const out = path.join(dir, 'copy.csv');
+    const t0 = performance.now();
+    await con.run(`COPY (SELECT * EXCLUDE (_row) FROM read_parquet('${file}')) TO '${out}' (FORMAT csv, HEADER)`).catch(async () => {
+      await con.run(`COPY (SELECT * FROM read_parquet('${file}')) TO '${out}' (FORMAT csv, HEADER)`);
+    });
+    const ms = performance.now() - t0;
+    const bytes = (await fsp.stat(out)).size;
+    await fsp.rm(out, { force: true });
+    return { ms, bytes };
+  };
+  const sampled = async <T>(work: () => Promise<T>) => {
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const t0 = performance.now();
+    try {
+      const out = await work();
+      return { out, ms: performance.now() - t0, rssGrowth: peak - before };
+    } finally {
+      clearInterval(timer);
+    }
+  };
+  const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+  const c1 = await copyOnce();
+  const cold = await sampled(() => fetchCount(url));
+  const c2 = await copyOnce();
+  const warm = await sampled(() => fetchCount(url));
+  const c3 = await copyOnce();
+  for (const d of [cold, warm]) if (d.out.status !== 200) throw new Error(`anonymous download answered ${d.out.status}`);
+  const copy = [c1, c2, c3].sort((x, y) => x.ms - y.ms)[1]!;
+  const base0 = mbps(copy.bytes, copy.ms);
+  console.log(`\n--- anonymous full download (CSV, ${(warm.out.bytes / 1e6).toFixed(1)} MB)`);
+  console.log(`DuckDB COPY to CSV locally: ${copy.ms.toFixed(0)} ms = ${base0.toFixed(0)} MB/s (median of 3)`);
+  for (const [name, d] of [
+    ['portal download, cold (export made)', cold],
+    ['portal download, warm (export cache)', warm],
+  ] as const) {
+    const r = mbps(d.out.bytes, d.ms);
+    console.log(
+      `${name}: ${d.ms.toFixed(0)} ms = ${r.toFixed(0)} MB/s → ${(r / base0).toFixed(2)}× (target ≥ 0.7×); RSS growth ${(d.rssGrowth / 2 ** 20).toFixed(0)} MiB`,
+    );
+  }
+  const n = 20;
+  const many = await sampled(() => Promise.all(Array.from({ length: n }, () => fetchCount(url))));
+  const ok = many.out.filter((r) => r.status === 200 && r.bytes === warm.out.bytes).length;
+  const total = many.out.reduce((x, r) => x + r.bytes, 0);
+  console.log(
+    `${n} concurrent anonymous downloads: ${ok}/${n} complete with the same ${(warm.out.bytes / 1e6).toFixed(1)} MB; ` +
+      `${many.ms.toFixed(0)} ms for ${(total / 1e6).toFixed(0)} MB = ${mbps(total, many.ms).toFixed(0)} MB/s aggregate; ` +
+      `RSS growth during them ${(many.rssGrowth / 2 ** 20).toFixed(0)} MiB`,
+  );
+  if (ok !== n) throw new Error(`${n - ok} of ${n} concurrent downloads failed`);
 }

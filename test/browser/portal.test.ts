@@ -80,7 +80,7 @@ test('an anonymous citizen searches, opens a dataset, sees masked phones, downlo
     await page.getByRole('heading', { name: 'Data preview' }).waitFor();
     await page.getByRole('heading', { name: 'Elderly care institutions', level: 1 }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
-    await page.getByRole('link', { name: 'Log in' }).waitFor();
+    await page.getByTestId('portal-login').getByText('Log in', { exact: true }).waitFor();
   } finally {
     await context.close();
   }
@@ -164,11 +164,12 @@ test('a conditionally open dataset shows its metadata and the apply button, but 
     const fields = page.getByTestId('portal-fields').locator('tbody tr.ant-table-row');
     await fields.first().waitFor();
     assert.ok((await fields.count()) > 0, 'the fields are public');
-    const apply = page.getByTestId('portal-apply');
     const id = (await platform.client().get('/api/portal/resources/by-code/DZZZ-WJ-00001')).body.id;
-    assert.equal(await apply.getAttribute('href'), `/data/apply/${id}`);
     assert.equal(await page.getByTestId('portal-preview').count(), 0);
     assert.equal(await page.getByTestId('portal-download-csv').count(), 0);
+    // Metadata is public, data on request: the apply button sends a visitor to log in, then to the form.
+    await page.getByTestId('openapply-apply-button').click();
+    await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('next') === `/data/apply/${id}`);
   } finally {
     await context.close();
   }
@@ -186,6 +187,35 @@ test('a citizen registers, is signed in and lands on the developer page', async 
     await page.waitForURL(/\/data\/developer$/);
     await page.getByRole('heading', { name: '开发者中心' }).waitFor();
     await page.getByTestId('portal-user').getByText('li.lei').waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
+test('a dataset page shows its openness score, reuses and feedback thread; the openness page shows figures, charts and the self-evaluation', async () => {
+  const { context, page } = await newPage(browser, platform.url);
+  try {
+    await page.goto('/data/search?q=' + encodeURIComponent('养老机构信息'));
+    await page.getByRole('link', { name: '养老机构信息' }).first().click();
+    await page.getByRole('heading', { name: '养老机构信息', level: 1 }).waitFor();
+    const score = page.getByTestId('openness-score');
+    await score.getByText(/^元数据 \d+\/405/).waitFor();
+    await page.getByTestId('dataset-reuses').waitFor();
+    await page.getByTestId('dataset-feedback').getByText('登录后可纠错').waitFor();
+
+    await page.getByRole('navigation', { name: '门户导航' }).getByRole('link', { name: '开放度评估' }).click();
+    await page.getByTestId('openness-page').waitFor();
+    const stats = (await platform.client().get('/api/openness/stats')).body;
+    await page.getByTestId('openness-total-openDatasets').waitFor();
+    await page.getByText(`无条件 ${stats.totals.unconditional}，有条件 ${stats.totals.conditional}`).waitFor();
+    for (const id of ['openness-departments-chart', 'openness-months-chart', 'openness-stars-chart', 'openness-radar'])
+      await page.getByTestId(id).locator('canvas').first().waitFor();
+    const evaluation = page.getByTestId('openness-evaluation');
+    for (const layer of ['准备度', '平台层', '数据层', '利用层', '效果层'])
+      await evaluation.getByText(layer, { exact: true }).first().waitFor();
+    const ev = (await platform.client().get('/api/openness/evaluation')).body;
+    const cited = ev.layers[0].indicators.find((i: { key: string }) => i.key === 'rulesCited');
+    await evaluation.getByTestId('indicator-rulesCited').getByText(String(cited.value), { exact: true }).waitFor();
   } finally {
     await context.close();
   }
