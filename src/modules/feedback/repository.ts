@@ -12,20 +12,6 @@ export type ReuseKind = 'app' | 'story' | 'paper' | 'visualization';
 export type ReuseStatus = 'pending' | 'published' | 'rejected';
 export type SubjectType = 'demand' | 'error_report';
 
-export interface SettingRow {
-  key: string;
-  value: number;
-  min_value: number;
-  max_value: number;
-  unit: string;
-  label_zh: string;
-  label_en: string;
-  source_zh: string;
-  source_en: string;
-  platform_default: boolean;
-  updated_at: Date;
-}
-
 export interface DemandRow {
   id: string;
   title: string;
@@ -123,17 +109,6 @@ const REUSE_COLS = sql`x.*, coalesce(u.display_name, u.username, '') as submitte
 
 export class FeedbackRepository {
   // ------------------------------------------------------------------------------------------------- settings
-  async listSettings(db: Executor): Promise<SettingRow[]> {
-    return (await sql<SettingRow>`select * from feedback_settings order by key`.execute(db)).rows;
-  }
-
-  async updateSetting(db: Executor, key: string, value: number, by: string | null): Promise<SettingRow | undefined> {
-    return (
-      await sql<SettingRow>`update feedback_settings set value = ${value}, updated_by = ${by}, updated_at = now() where key = ${key} returning *`.execute(
-        db,
-      )
-    ).rows[0];
-  }
 
   /** Demands, error reports and reuses a user submitted since `since` (the hourly submission limit). */
   async submissionsSince(db: Executor, userId: string, since: Date): Promise<number> {

@@ -6,22 +6,8 @@ import type { App } from '../../http/app.ts';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { pickLang } from '../../i18n/messages.ts';
-import type { SettingRow } from './repository.ts';
+import { settingView } from '../jobs/settings.ts';
 import * as S from './schemas.ts';
-
-const settingView = (s: SettingRow) => ({
-  key: s.key,
-  value: s.value,
-  min: s.min_value,
-  max: s.max_value,
-  unit: s.unit,
-  labelZh: s.label_zh,
-  labelEn: s.label_en,
-  sourceZh: s.source_zh,
-  sourceEn: s.source_en,
-  platformDefault: s.platform_default,
-  updatedAt: s.updated_at.toISOString(),
-});
 
 /** A submission over the hourly limit answers 429 with Retry-After. */
 async function limited<T>(reply: FastifyReply, f: () => Promise<T>): Promise<T> {
@@ -51,7 +37,7 @@ export async function registerFeedbackRoutes(app: App, ctx: AppContext) {
         response: { 200: S.SettingList },
       },
     },
-    async () => ({ items: (await fb.listSettings()).map(settingView) }),
+    async () => ({ items: (await fb.settings.list()).map(settingView) }),
   );
   app.put(
     '/api/feedback/settings/:key',
@@ -64,7 +50,7 @@ export async function registerFeedbackRoutes(app: App, ctx: AppContext) {
         response: { 200: S.Setting },
       },
     },
-    async (req) => settingView(await fb.updateSetting(req.actor, req.params.key, req.body.value)),
+    async (req) => settingView(await fb.settings.update(req.actor, req.params.key, req.body.value)),
   );
 
   app.get(

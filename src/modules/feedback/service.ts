@@ -24,7 +24,8 @@ import type { Executor, Tx } from '../../db/database.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.ts';
 import { ANONYMOUS, SYSTEM, type Actor } from '../identity/actor.ts';
 import { chinaDate, workingDaysBetweenPure, type OverrideMap } from '../jobs/calendar.ts';
-import { DeadlineJobs, planDeadline, SettingsCache } from '../jobs/deadlines.ts';
+import { DeadlineJobs, planDeadline } from '../jobs/deadlines.ts';
+import { WorkflowSettings } from '../jobs/settings.ts';
 import { neutralizeText } from '../datasets/read.ts';
 import './messages.ts';
 import {
@@ -38,7 +39,6 @@ import {
   type ReuseKind,
   type ReuseRow,
   type ReuseStatus,
-  type SettingRow,
   type SubjectType,
 } from './repository.ts';
 import type * as S from './schemas.ts';
@@ -92,11 +92,12 @@ export class FeedbackService {
   readonly repo = new FeedbackRepository();
   /** The clock (tests move the workflow through time). */
   now: () => Date = () => new Date();
-  private readonly settingsCache: SettingsCache;
+  /** The figures of the rules, each with its source (feedback_settings). */
+  readonly settings: WorkflowSettings<'working_days' | 'days' | 'count'>;
   private readonly deadlineJobs: DeadlineJobs;
 
   constructor(readonly ctx: AppContext) {
-    this.settingsCache = new SettingsCache(ctx.db, (db) => this.repo.listSettings(db), 'feedback');
+    this.settings = new WorkflowSettings(ctx, { table: 'feedback_settings', module: 'feedback', codePrefix: 'FEEDBACK' });
     this.deadlineJobs = new DeadlineJobs(ctx.jobs, 'feedback', {
       due: (id) => this.fireDeadline(id),
       remind: (id) => this.fireReminder(id),
@@ -112,32 +113,8 @@ export class FeedbackService {
   }
 
   // ------------------------------------------------------------------------------------------------ settings
-  async listSettings(): Promise<SettingRow[]> {
-    return this.repo.listSettings(this.db);
-  }
-
   async setting(key: SettingKey, db: Executor = this.db): Promise<number> {
-    return this.settingsCache.get(key, db);
-  }
-
-  async updateSetting(actor: Actor, key: string, value: number): Promise<SettingRow> {
-    await this.ctx.authz.authorize(actor, 'feedback.settings.update', { type: 'feedback_setting', id: key });
-    return this.db.transaction().execute(async (tx) => {
-      const current = (await this.repo.listSettings(tx)).find((s) => s.key === key);
-      if (!current) throw notFound('FEEDBACK_SETTING_NOT_FOUND', { key }, { field: 'key' });
-      if (!Number.isInteger(value) || value < current.min_value || value > current.max_value)
-        throw badRequest('FEEDBACK_SETTING_OUT_OF_RANGE', { key, min: current.min_value, max: current.max_value }, { field: 'value' });
-      const updated = (await this.repo.updateSetting(tx, key, value, actor.userId))!;
-      await this.ctx.ledger.append(tx, {
-        actor,
-        action: 'feedback.settings.update',
-        objectType: 'feedback_setting',
-        objectId: null,
-        details: { key, from: current.value, to: value },
-      });
-      this.settingsCache.clear();
-      return updated;
-    });
+    return this.settings.get(key, db);
   }
 
   // ------------------------------------------------------------------------------------------------- helpers

@@ -97,20 +97,6 @@ export interface ReportRow {
   created_at: Date;
 }
 
-export interface SettingRow {
-  key: string;
-  value: number;
-  min_value: number;
-  max_value: number;
-  unit: 'working_days' | 'days';
-  label_zh: string;
-  label_en: string;
-  source_zh: string;
-  source_en: string;
-  platform_default: boolean;
-  updated_at: Date;
-}
-
 export interface ListFilter {
   /** Applications of this applicant … */
   applicantUserId?: string;
@@ -128,16 +114,6 @@ const REPORT_COLS = sql`id, agreement_id, period_no, to_char(due_date, 'YYYY-MM-
 
 export class OpenApplyRepository {
   // ---------------------------------------------------------------------------------------------- settings
-  async listSettings(db: Executor): Promise<SettingRow[]> {
-    return (await sql<SettingRow>`select * from openapply_settings order by key`.execute(db)).rows;
-  }
-
-  async updateSetting(db: Executor, key: string, value: number, userId: string | null): Promise<SettingRow | undefined> {
-    return (
-      await sql<SettingRow>`update openapply_settings set value = ${value}, updated_by = ${userId}, updated_at = now()
-        where key = ${key} returning *`.execute(db)
-    ).rows[0];
-  }
 
   // ---------------------------------------------------------------------------------------------- applications
   async insert(

@@ -5,23 +5,9 @@ import { Type } from 'typebox';
 import type { App } from '../../http/app.ts';
 import type { AppContext } from '../../context.ts';
 import { contentDisposition } from '../datasets/read.ts';
-import type { SettingRow } from './repository.ts';
+import { settingView } from '../jobs/settings.ts';
 import * as S from './schemas.ts';
 import type { OpenApplyService } from './service.ts';
-
-const settingView = (s: SettingRow) => ({
-  key: s.key,
-  value: s.value,
-  min: s.min_value,
-  max: s.max_value,
-  unit: s.unit,
-  labelZh: s.label_zh,
-  labelEn: s.label_en,
-  sourceZh: s.source_zh,
-  sourceEn: s.source_en,
-  platformDefault: s.platform_default,
-  updatedAt: s.updated_at.toISOString(),
-});
 
 export async function registerOpenApplyRoutes(app: App, ctx: AppContext) {
   const svc: OpenApplyService = ctx.openApply;
@@ -39,7 +25,7 @@ export async function registerOpenApplyRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       await ctx.authz.authorize(req.actor, 'org.read', { type: 'openapply_setting' });
-      return { items: (await svc.listSettings()).map(settingView) };
+      return { items: (await svc.settings.list()).map(settingView) };
     },
   );
 
@@ -54,7 +40,7 @@ export async function registerOpenApplyRoutes(app: App, ctx: AppContext) {
         response: { 200: S.Setting },
       },
     },
-    async (req) => settingView(await svc.updateSetting(req.actor, req.params.key, req.body.value)),
+    async (req) => settingView(await svc.settings.update(req.actor, req.params.key, req.body.value)),
   );
 
   app.get(

@@ -28,7 +28,8 @@ import type { Executor, Tx } from '../../db/database.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.ts';
 import { SYSTEM, type Actor } from '../identity/actor.ts';
 import { addDays, chinaDate, workingDaysBetweenPure, type OverrideMap } from '../jobs/calendar.ts';
-import { DeadlineJobs, planDeadline, SettingsCache } from '../jobs/deadlines.ts';
+import { DeadlineJobs, planDeadline } from '../jobs/deadlines.ts';
+import { WorkflowSettings } from '../jobs/settings.ts';
 import type { EntitlementAction } from '../entitlements/types.ts';
 import './messages.ts';
 import {
@@ -38,7 +39,6 @@ import {
   type DeadlineRow,
   type DocumentRow,
   type ReportRow,
-  type SettingRow,
 } from './repository.ts';
 import {
   allowedTransitions,
@@ -152,11 +152,12 @@ export class OpenApplyService {
   readonly repo = new OpenApplyRepository();
   /** The clock (tests move the workflow through time). */
   now: () => Date = () => new Date();
-  private readonly settingsCache: SettingsCache;
+  /** The figures of the rules, each with its source (openapply_settings). */
+  readonly settings: WorkflowSettings;
   private readonly deadlineJobs: DeadlineJobs;
 
   constructor(readonly ctx: AppContext) {
-    this.settingsCache = new SettingsCache(ctx.db, (db) => this.repo.listSettings(db), 'openapply');
+    this.settings = new WorkflowSettings(ctx, { table: 'openapply_settings', module: 'openapply', codePrefix: 'OPENAPPLY' });
     this.deadlineJobs = new DeadlineJobs(ctx.jobs, 'openapply', {
       due: (id) => this.fireDeadline(id),
       remind: (id) => this.fireReminder(id),
@@ -173,32 +174,8 @@ export class OpenApplyService {
   }
 
   // ---------------------------------------------------------------------------------------------- settings
-  async listSettings(): Promise<SettingRow[]> {
-    return this.repo.listSettings(this.db);
-  }
-
   async setting(key: SettingKey, db: Executor = this.db): Promise<number> {
-    return this.settingsCache.get(key, db);
-  }
-
-  async updateSetting(actor: Actor, key: string, value: number): Promise<SettingRow> {
-    await this.ctx.authz.authorize(actor, 'openapply.settings.update', { type: 'openapply_setting', id: key });
-    return this.db.transaction().execute(async (tx) => {
-      const current = (await this.repo.listSettings(tx)).find((s) => s.key === key);
-      if (!current) throw notFound('OPENAPPLY_SETTING_NOT_FOUND', { key }, { field: 'key' });
-      if (!Number.isInteger(value) || value < current.min_value || value > current.max_value)
-        throw badRequest('OPENAPPLY_SETTING_OUT_OF_RANGE', { key, min: current.min_value, max: current.max_value }, { field: 'value' });
-      const updated = (await this.repo.updateSetting(tx, key, value, actor.userId))!;
-      await this.ctx.ledger.append(tx, {
-        actor,
-        action: 'openapply.settings.update',
-        objectType: 'openapply_setting',
-        objectId: null,
-        details: { key, from: current.value, to: value },
-      });
-      this.settingsCache.clear();
-      return updated;
-    });
+    return this.settings.get(key, db);
   }
 
   // ---------------------------------------------------------------------------------------------- roles

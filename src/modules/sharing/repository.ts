@@ -60,20 +60,6 @@ export interface DeadlineRow {
   created_at: Date;
 }
 
-export interface SettingRow {
-  key: string;
-  value: number;
-  min_value: number;
-  max_value: number;
-  unit: 'working_days' | 'days';
-  label_zh: string;
-  label_en: string;
-  source_zh: string;
-  source_en: string;
-  platform_default: boolean;
-  updated_at: Date;
-}
-
 export interface NewRequest {
   requesterOrgId: string;
   requesterUserId: string | null;
@@ -109,16 +95,6 @@ const DATE_COLS = sql`to_char(start_date, 'YYYY-MM-DD') as start_date, to_char(d
 
 export class SharingRepository {
   // ---------------------------------------------------------------------------------------------- settings
-  async listSettings(db: Executor): Promise<SettingRow[]> {
-    return (await sql<SettingRow>`select * from sharing_settings order by key`.execute(db)).rows;
-  }
-
-  async updateSetting(db: Executor, key: string, value: number, userId: string | null): Promise<SettingRow | undefined> {
-    return (
-      await sql<SettingRow>`update sharing_settings set value = ${value}, updated_by = ${userId}, updated_at = now()
-        where key = ${key} returning *`.execute(db)
-    ).rows[0];
-  }
 
   // ---------------------------------------------------------------------------------------------- requests
   async insert(db: Executor, r: NewRequest): Promise<RequestRow> {

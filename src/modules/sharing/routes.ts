@@ -3,22 +3,8 @@
 // `share=unconditional,conditional` (src/modules/search).
 import type { App } from '../../http/app.ts';
 import type { AppContext } from '../../context.ts';
-import type { SettingRow } from './repository.ts';
+import { settingView } from '../jobs/settings.ts';
 import * as S from './schemas.ts';
-
-const settingView = (s: SettingRow) => ({
-  key: s.key,
-  value: s.value,
-  min: s.min_value,
-  max: s.max_value,
-  unit: s.unit,
-  labelZh: s.label_zh,
-  labelEn: s.label_en,
-  sourceZh: s.source_zh,
-  sourceEn: s.source_en,
-  platformDefault: s.platform_default,
-  updatedAt: s.updated_at.toISOString(),
-});
 
 export async function registerSharingRoutes(app: App, ctx: AppContext) {
   const sharing = ctx.sharing;
@@ -35,7 +21,7 @@ export async function registerSharingRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       await ctx.authz.authorize(req.actor, 'org.read', { type: 'sharing_setting' });
-      return { items: (await sharing.listSettings()).map(settingView) };
+      return { items: (await sharing.settings.list()).map(settingView) };
     },
   );
 
@@ -50,7 +36,7 @@ export async function registerSharingRoutes(app: App, ctx: AppContext) {
         response: { 200: S.Setting },
       },
     },
-    async (req) => settingView(await sharing.updateSetting(req.actor, req.params.key, req.body.value)),
+    async (req) => settingView(await sharing.settings.update(req.actor, req.params.key, req.body.value)),
   );
 
   app.get(

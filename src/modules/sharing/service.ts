@@ -21,10 +21,11 @@ import type { Executor, Tx } from '../../db/database.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.ts';
 import { SYSTEM, type Actor } from '../identity/actor.ts';
 import { chinaDate, workingDaysBetweenPure, type OverrideMap } from '../jobs/calendar.ts';
-import { DeadlineJobs, planDeadline, SettingsCache } from '../jobs/deadlines.ts';
+import { DeadlineJobs, planDeadline } from '../jobs/deadlines.ts';
+import { WorkflowSettings } from '../jobs/settings.ts';
 import type { EntitlementAction, EntitlementConditions, Quota } from '../entitlements/types.ts';
 import './messages.ts';
-import { SharingRepository, type DeadlineRow, type EventRow, type RequestRow, type SettingRow } from './repository.ts';
+import { SharingRepository, type DeadlineRow, type EventRow, type RequestRow } from './repository.ts';
 import {
   allowedTransitions,
   findTransition,
@@ -159,11 +160,12 @@ export class SharingService {
   readonly repo = new SharingRepository();
   /** The clock (tests move the workflow through time). */
   now: () => Date = () => new Date();
-  private readonly settingsCache: SettingsCache;
+  /** The figures of the rules, each with its source (sharing_settings). */
+  readonly settings: WorkflowSettings;
   private readonly deadlineJobs: DeadlineJobs;
 
   constructor(readonly ctx: AppContext) {
-    this.settingsCache = new SettingsCache(ctx.db, (db) => this.repo.listSettings(db), 'sharing');
+    this.settings = new WorkflowSettings(ctx, { table: 'sharing_settings', module: 'sharing', codePrefix: 'SHARING' });
     this.deadlineJobs = new DeadlineJobs(ctx.jobs, 'sharing', {
       due: (id) => this.fireDeadline(id),
       remind: (id) => this.fireReminder(id),
@@ -178,32 +180,8 @@ export class SharingService {
   }
 
   // ---------------------------------------------------------------------------------------------- settings
-  async listSettings(): Promise<SettingRow[]> {
-    return this.repo.listSettings(this.db);
-  }
-
   async setting(key: SettingKey, db: Executor = this.db): Promise<number> {
-    return this.settingsCache.get(key, db);
-  }
-
-  async updateSetting(actor: Actor, key: string, value: number): Promise<SettingRow> {
-    await this.ctx.authz.authorize(actor, 'sharing.settings.update', { type: 'sharing_setting', id: key });
-    return this.db.transaction().execute(async (tx) => {
-      const current = (await this.repo.listSettings(tx)).find((s) => s.key === key);
-      if (!current) throw notFound('SHARING_SETTING_NOT_FOUND', { key }, { field: 'key' });
-      if (!Number.isInteger(value) || value < current.min_value || value > current.max_value)
-        throw badRequest('SHARING_SETTING_OUT_OF_RANGE', { key, min: current.min_value, max: current.max_value }, { field: 'value' });
-      const updated = (await this.repo.updateSetting(tx, key, value, actor.userId))!;
-      await this.ctx.ledger.append(tx, {
-        actor,
-        action: 'sharing.settings.update',
-        objectType: 'sharing_setting',
-        objectId: null,
-        details: { key, from: current.value, to: value },
-      });
-      this.settingsCache.clear();
-      return updated;
-    });
+    return this.settings.get(key, db);
   }
 
   // ---------------------------------------------------------------------------------------------- roles

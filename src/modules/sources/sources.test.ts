@@ -24,6 +24,7 @@ let ga: TestClient;
 let pgdb: ScratchPg;
 let mydb: ScratchMysql;
 let mysqlUser: string;
+let pgUser: string;
 let engine: DuckEngine;
 let platformDb: pg.Client;
 let scjgOrg: string;
@@ -43,6 +44,7 @@ before(async () => {
   pgdb = await scratchPg();
   mydb = await scratchMysql();
   mysqlUser = await mydb.createUser(MY_PASSWORD);
+  pgUser = await pgdb.createUser(PG_PASSWORD);
   engine = await DuckEngine.open({
     allowedDirs: [path.join(p.dataDir, 'scratch')],
     tempDir: path.join(p.dataDir, 'scratch', 'tmp'),
@@ -83,7 +85,7 @@ function pgBody(over: Record<string, unknown> = {}) {
     host: ep.host,
     port: ep.port,
     database: ep.database,
-    user: ep.user,
+    user: pgUser,
     password: PG_PASSWORD,
     ...over,
   };

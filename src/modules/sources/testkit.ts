@@ -16,6 +16,12 @@ export interface ScratchPg {
   name: string;
   endpoint: SourceEndpoint;
   query<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
+  /**
+   * A login role with this password that may read every table of the scratch database, also tables made later
+   * (dropped with it). The server's own user is not used with another password: the embedded test server checks
+   * passwords (scram-sha-256), unlike a trust-auth server, so a test must connect with a password that is true.
+   */
+  createUser(password: string): Promise<string>;
   drop(): Promise<void>;
 }
 
@@ -30,6 +36,7 @@ export async function scratchPg(): Promise<ScratchPg> {
   url.pathname = `/${name}`;
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
+  const roles: string[] = [];
   return {
     name,
     endpoint: {
@@ -44,11 +51,22 @@ export async function scratchPg(): Promise<ScratchPg> {
     async query(text, values) {
       return (await client.query(text, values)).rows;
     },
+    async createUser(password) {
+      const role = `sy_u_${randomBytes(4).toString('hex')}`;
+      await client.query(`create role ${role} login password ${client.escapeLiteral(password)}`);
+      await client.query(`grant connect on database ${name} to ${role}`);
+      await client.query(`grant usage on schema public to ${role}`);
+      await client.query(`grant select on all tables in schema public to ${role}`);
+      await client.query(`alter default privileges in schema public grant select on tables to ${role}`);
+      roles.push(role);
+      return role;
+    },
     async drop() {
       await client.end();
       const c = new pg.Client({ connectionString: server.toString() });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);
+      for (const r of roles) await c.query(`drop role if exists ${r}`);
       await c.end();
     },
   };
