@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Locator } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from '../helpers.ts';
-import { launchBrowser, login, menuKeys, newPage } from './browser.ts';
+import { clickUntil, launchBrowser, login, menuKeys, newPage } from './browser.ts';
 
 let platform: TestPlatform;
 let browser: Browser;
@@ -135,8 +135,9 @@ test('an API key is created with the keyboard, its secret shown once, then revok
     assert.match((await page.getByRole('dialog').textContent()) ?? '', /无法再次查看/);
     const appSecret = (await secret.locator('.mono').nth(1).textContent())?.trim() ?? '';
     assert.ok(appSecret.length >= 32, 'the AppSecret is shown');
-    await page.getByRole('button', { name: '我已保存' }).click();
-    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await clickUntil(page.getByRole('button', { name: '我已保存' }), (timeout) =>
+      page.getByRole('dialog').waitFor({ state: 'detached', timeout }),
+    );
     const row = page.locator('tr', { hasText: 'nightly-sync' });
     await row.waitFor();
     // The secret is not on the page any more.

@@ -1,6 +1,6 @@
 // Shared set-up for the browser tests: Debian's Chromium driven by playwright-core (one browser per test
 // file, a fresh context per test), and the steps most tests begin with.
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -79,5 +79,24 @@ export async function pickOption(page: Page, text: string, opts: { exact?: boole
     );
     if (closed) return;
     if (attempt === 3) throw new Error(`the option "${text}" did not close its dropdown after ${attempt} clicks`);
+  }
+}
+
+/**
+ * Clicks `target`, then waits for `done` (given a timeout). On a loaded machine a click can be lost while an antd
+ * modal is still animating in (seen in CI: an OK button, a dialog's confirm): it is tried again, up to three times.
+ */
+export async function clickUntil(target: Locator, done: (timeout: number) => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await target.click();
+    const ok = await done(5_000).then(
+      () => true,
+      () => false,
+    );
+    if (ok) return;
+    if (attempt === 3) {
+      await done(15_000);
+      return;
+    }
   }
 }

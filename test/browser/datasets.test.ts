@@ -12,7 +12,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from '../helpers.ts';
-import { launchBrowser, login, newPage, pickOption } from './browser.ts';
+import { clickUntil, launchBrowser, login, newPage, pickOption } from './browser.ts';
 import { DEMO_PASSWORD } from '../../src/modules/identity/service.ts';
 import { company, createRng, mobile, personName, uscc } from '../../src/modules/privacy/synthetic.ts';
 
@@ -208,22 +208,8 @@ test('a provider uploads, reviews, publishes, compares and rolls back versions; 
 
     // Rollback to version 1: a comment is required; version 3 is published with version 1's rows.
     await page.getByTestId('rollback-1').click();
-    // A click on OK while the dialog is still animating in can be lost on a loaded machine (seen once in CI):
-    // wait for the dialog, then click again if the required-reason message has not appeared.
-    const rollbackOk = page.getByTestId('rollback-ok');
-    await rollbackOk.waitFor();
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      await rollbackOk.click();
-      const shown = await page
-        .getByText('请填写回滚原因')
-        .waitFor({ timeout: 5_000 })
-        .then(
-          () => true,
-          () => false,
-        );
-      if (shown) break;
-    }
-    await page.getByText('请填写回滚原因').waitFor();
+    // A click on OK while the dialog is still animating in can be lost on a loaded machine (seen once in CI).
+    await clickUntil(page.getByTestId('rollback-ok'), (timeout) => page.getByText('请填写回滚原因').waitFor({ timeout }));
     await page.getByLabel('回滚原因').fill('第二版数据有误，恢复第一版');
     await page.getByTestId('rollback-ok').click();
     await page.getByText('已回滚到版本 1（新版本 3）').waitFor();
