@@ -85,6 +85,12 @@ export const CONFIG_VARS = [
     doc: 'Requests per minute per client IP (and per API key); 429 with Retry-After above it.',
   },
   {
+    name: 'SHUYUAN_PREPARE_PUBLIC_EXPORTS',
+    kind: 'bool',
+    default: '1',
+    doc: 'When a version of an unconditionally open dataset is published, build its public (masked) CSV download at once, so the first visitor does not wait for it (docs/portal.md).',
+  },
+  {
     name: 'SHUYUAN_ANON_RATE_LIMIT',
     kind: 'int',
     default: '300',
@@ -213,6 +219,8 @@ export interface Config {
   signatureWindowSeconds: number;
   bodyLimit: number;
   rateLimit: number;
+  /** SHUYUAN_PREPARE_PUBLIC_EXPORTS: build the public CSV export of an open dataset's new version at publication. */
+  preparePublicExports: boolean;
   /** SHUYUAN_ANON_RATE_LIMIT: per minute per IP on the public read APIs without an app token. */
   anonRateLimit: number;
   /** SHUYUAN_APP_TOKEN_RATE_LIMIT: per minute per X-App-Token. */
@@ -300,6 +308,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signatureWindowSeconds: v.SHUYUAN_SIGNATURE_WINDOW_SECONDS as number,
     bodyLimit: v.SHUYUAN_BODY_LIMIT as number,
     rateLimit: v.SHUYUAN_RATE_LIMIT as number,
+    preparePublicExports: v.SHUYUAN_PREPARE_PUBLIC_EXPORTS as boolean,
     anonRateLimit: v.SHUYUAN_ANON_RATE_LIMIT as number,
     appTokenRateLimit: v.SHUYUAN_APP_TOKEN_RATE_LIMIT as number,
     ledgerCheckpointEvery: v.SHUYUAN_LEDGER_CHECKPOINT_EVERY as number,

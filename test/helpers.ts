@@ -69,6 +69,8 @@ export async function startTestPlatform(overrides: Partial<Config> = {}, opts: {
       host: '127.0.0.1',
       rateLimit: 100000,
       anonRateLimit: 100000,
+      // Tests that publish open datasets do not build their public export in the background (one test turns it on).
+      preparePublicExports: false,
       appTokenRateLimit: 100000,
       ...overrides,
     },
