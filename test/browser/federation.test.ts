@@ -157,7 +157,8 @@ test('回流数据: the authority accepts the package, schedules, pauses and res
     const entry = history.locator('tbody tr.ant-table-row').first();
     await entry.getByText('已更新').waitFor();
     await entry.getByText('手动').waitFor();
-    await entry.getByText(String(DISTRICT_ROWS)).waitFor();
+    // The row count's own cell (exact: a time like 07:42:42 contains the digits too; that failed CI once).
+    await entry.getByRole('cell', { name: String(DISTRICT_ROWS), exact: true }).waitFor();
   } finally {
     await context.close();
   }

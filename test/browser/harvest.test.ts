@@ -52,11 +52,11 @@ test('the authority adds a CKAN source, harvests it twice without duplicates, an
     await row.getByRole('button', { name: '立即采集' }).click();
     await row.getByTestId('run-status').getByText('成功').waitFor({ timeout: RUN_WAIT });
     await row.getByText(`新增 ${n}，更新 0，未变 0，撤销 0`).waitFor();
-    await row.getByTestId('harvest-datasets').getByText(String(n)).waitFor();
+    await row.getByTestId('harvest-datasets').getByText(String(n), { exact: true }).waitFor();
 
     await row.getByRole('button', { name: '立即采集' }).click();
     await row.getByText(`新增 0，更新 0，未变 ${n}，撤销 0`).waitFor({ timeout: RUN_WAIT });
-    await row.getByTestId('harvest-datasets').getByText(String(n)).waitFor();
+    await row.getByTestId('harvest-datasets').getByText(String(n), { exact: true }).waitFor();
     // The history has both runs.
     await row.locator('.ant-table-row-expand-icon').click();
     const history = page.locator('.ant-table-expanded-row');
