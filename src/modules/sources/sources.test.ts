@@ -353,13 +353,17 @@ test('specs: checks, dataset access, schedules as durable jobs, run now through 
       ['created', true],
     ],
   );
-  const [runJob] = await q<{ state: string; output: any; data: any }>(`select state, output, data from pgboss.job where id = $1`, [
-    failed.lastRun.jobId,
-  ]);
-  assert.equal(runJob!.state, 'failed');
-  assert.equal(runJob!.data.trigger, 'schedule');
-  assert.equal(runJob!.data.actor.kind, 'system');
-  assert.match(JSON.stringify(runJob!.output), /SOURCE_RUNNER_MISSING/);
+  // pg-boss marks its job failed just after the run is recorded as failed: wait for it (it raced once in CI).
+  const runJob = await waitFor('the run job to be failed in pg-boss', async () => {
+    const [j] = await q<{ state: string; output: any; data: any }>(`select state, output, data from pgboss.job where id = $1`, [
+      failed.lastRun.jobId,
+    ]);
+    return j?.state === 'failed' ? j : null;
+  });
+  assert.equal(runJob.state, 'failed');
+  assert.equal(runJob.data.trigger, 'schedule');
+  assert.equal(runJob.data.actor.kind, 'system');
+  assert.match(JSON.stringify(runJob.output), /SOURCE_RUNNER_MISSING/);
   // A stale occurrence (from before a reschedule) does nothing.
   assert.deepEqual(await p.ctx.sources.handleSchedule({ specId: spec.id, due: due.toISOString() }), { stale: true });
   expectError(await provider.post(`/api/sources/specs/${spec.id}/run`), 503, 'SOURCE_RUNNER_MISSING');
