@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startTestPlatform, type TestClient, type TestPlatform } from '../helpers.ts';
-import { launchBrowser, login, newPage } from './browser.ts';
+import { clickUntil, launchBrowser, login, newPage } from './browser.ts';
 import { DEMO_PASSWORD } from '../../src/modules/identity/service.ts';
 
 let platform: TestPlatform;
@@ -75,7 +75,8 @@ async function stepWithComment(page: Page, to: string, comment: string) {
   await page.getByTestId(`step-${to}`).click();
   const dialog = page.getByTestId('step-comment');
   await dialog.getByRole('textbox').fill(comment);
-  await page.getByTestId('step-comment-ok').click();
+  // The dialog closes when the step is taken; a click during its opening animation can be lost (seen in CI).
+  await clickUntil(page.getByTestId('step-comment-ok'), (timeout) => dialog.waitFor({ state: 'hidden', timeout }));
 }
 
 async function waitForState(page: Page, label: string) {
