@@ -805,7 +805,7 @@ function cellOf(v: unknown): CellValue {
 class TooManyRows extends Error {}
 
 async function readXlsx(buf: Buffer): Promise<Table[]> {
-  const reader = new SafeWorkbookReader(Readable.from([buf]), {
+  const reader = new SafeWorkbookReader(buf, {
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
     styles: 'ignore',
