@@ -2,8 +2,7 @@
 // relations) is read with its name and values; exceljs's own reader fails on that order (CI failure of
 // src/modules/catalog/bulk.test.ts, 2026-11-24: "Cannot read properties of undefined (reading 'sheets')").
 // Chinese text across many zip chunks comes out whole. Worksheets stored before the shared strings are read
-// whole, every time (exceljs's zip walk sometimes stopped after the first: "[object Object]" headers, CI
-// 2026-11-25).
+// whole, every time (exceljs's zip walk sometimes stopped after the first: "[object Object]" headers in a CI run).
 import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import os from 'node:os';

@@ -4,9 +4,9 @@
 //
 // 1. It reads the zip as a stream (unzipper 0.10 through lib/utils/iterate-stream.js) and sometimes stops
 //    after the first entry it copies to a temporary file, silently: the rest of the workbook (shared strings,
-//    later sheets) is never read and text cells come out as `{ sharedString: n }` objects. Seen as
-//    "[object Object]" headers in CI (src/modules/catalog/bulk.test.ts, 2026-11-25); reproduced locally in 1 of
-//    ~130 workbooks written by exceljs's own writer under load.
+//    later sheets) is never read and text cells come out as `{ sharedString: n }` objects. Seen once as
+//    "[object Object]" headers in CI (src/modules/catalog/bulk.test.ts, the permissions test); reproduced
+//    locally in 1 of 130 to 1 of 2,400 workbooks written by exceljs's own writer.
 // 2. It parses a worksheet as soon as the shared strings and the relations are known, before
 //    xl/workbook.xml when the zip stores that later (the format fixes no order), and then fails ("Cannot read
 //    properties of undefined (reading 'sheets')").
