@@ -158,6 +158,13 @@ describe('datasets', () => {
     const text = bytes.toString('utf8');
     assert.ok(text.startsWith('\uFEFF编号,姓名'), text.slice(0, 40));
     assert.match(text, /\d{6}\*{8}\d{3}[\dX]/, 'masked in the download too');
+    // The first download started the export and got its bytes while DuckDB wrote them (length unknown: chunked);
+    // the next ones are the cached file — the same bytes — with a length, and resume from it.
+    assert.equal(full.headers.get('content-length'), null);
+    assert.equal(full.headers.get('transfer-encoding'), 'chunked');
+    const again = await fetch(`${p.url}/api/datasets/${datasetId}/download?format=csv-bom`, { headers: { cookie } });
+    assert.equal(again.headers.get('content-length'), String(bytes.length));
+    assert.ok(Buffer.from(await again.arrayBuffer()).equals(bytes), 'the cached file is the streamed body, byte for byte');
     const part = await fetch(`${p.url}/api/datasets/${datasetId}/download?format=csv-bom`, { headers: { range: 'bytes=10-29', cookie } });
     assert.equal(part.status, 206);
     assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(10, 30));

@@ -16,6 +16,7 @@ import {
   enableTokens,
   ExportCache,
   exportTo,
+  followFile,
   parseRange,
   preview,
   query,
@@ -892,6 +893,104 @@ test('file order: CSV and XLSX exports, offset pages of an `in` filter, a restri
   const rcsv = path.join(root, 'ordered-restricted.csv');
   await exportTo(engine, restricted, { format: 'csv', columns: ['_row'] }, policy, rcsv);
   assert.deepEqual((await fs.readFile(rcsv, 'utf8')).trimEnd().split('\n').slice(1).map(Number), expected);
+});
+
+// ------------------------------------------------------------------------------------------ following an export
+
+describe('following an export while DuckDB writes it', () => {
+  let big: ReadSource;
+  const policy: MaskingPolicy = { 姓名: 'mask', 身份证号: 'clear', 备注: 'clear' };
+  const sha = 'c'.repeat(64);
+  const drain = async (body: NodeJS.ReadableStream) => {
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  };
+
+  before(async () => {
+    const file = path.join(root, 'follow.parquet');
+    await engine.run(
+      `COPY (SELECT i + 1 AS _row, '张' || (i % 1000) AS 姓名, '11010119900307' || lpad((i % 10000)::VARCHAR, 4, '0') AS 身份证号,
+         CASE WHEN i % 10 = 0 THEN '=x' || i ELSE '备注' || i END AS 备注 FROM range(300000) r(i)) TO ${quoteLiteral(file)} (FORMAT parquet)`,
+    );
+    big = {
+      parquetPath: file,
+      columns: [
+        { name: '姓名', type: 'string', piiKind: 'name' },
+        { name: '身份证号', type: 'string' },
+        { name: '备注', type: 'string' },
+      ],
+    };
+  });
+
+  test('the streamed body is the cached file byte for byte (CSV, NDJSON, zero rows); a second request gets the file', async () => {
+    const cache = new ExportCache({ dir: path.join(root, 'follow-cache'), maxBytes: 1e9 });
+    for (const [format, filter] of [
+      ['csv', undefined],
+      ['ndjson', undefined],
+      ['csv-bom', [{ column: '备注', op: 'eq', value: 'none' }]],
+    ] as const) {
+      const out = await cache.follow(engine, big, sha, { format, filter: filter as Filter | undefined }, policy);
+      assert.ok('growing' in out, `${format}: the request that starts the export follows it`);
+      const body = await drain(out.body);
+      const done = await out.done;
+      assert.ok(body.equals(await fs.readFile(done.path)), `${format}: streamed = cached`);
+      assert.equal(done.bytes, body.length);
+      if (filter) assert.equal(body.toString(), '\uFEFF姓名,身份证号,备注\n', 'zero rows: the header only');
+      else assert.equal(done.rows, 300_000);
+      const next = await cache.follow(engine, big, sha, { format, filter: filter as Filter | undefined }, policy);
+      assert.ok(!('growing' in next) && next.hit && next.path === done.path);
+    }
+    // Parquet and XLSX are not written front to back: the file is made first.
+    const pq = await cache.follow(engine, big, sha, { format: 'parquet' }, policy);
+    assert.ok(!('growing' in pq) && !pq.hit);
+  });
+
+  test('a client that goes away does not stop the export into the cache', async () => {
+    const cache = new ExportCache({ dir: path.join(root, 'follow-cache-2'), maxBytes: 1e9 });
+    const out = await cache.follow(engine, big, sha, { format: 'csv' }, policy);
+    assert.ok('growing' in out);
+    for await (const _ of out.body) break; // one chunk, then the stream is destroyed
+    const done = await out.done;
+    assert.equal(done.rows, 300_000);
+    const again = await cache.get(engine, big, sha, { format: 'csv' }, policy);
+    assert.ok(again.hit);
+    const lines = (await fs.readFile(again.path, 'utf8')).trimEnd().split('\n');
+    assert.equal(lines.length, 300_001);
+    assert.equal(lines[1], '张*,110101199003070000,=x0'.replace('=x0', "'=x0"));
+  });
+
+  test('when the export fails after some bytes, the body fails (an HTTP client sees a broken transfer, not a short file)', async () => {
+    const file = path.join(root, 'growing.bin');
+    await fs.writeFile(file, 'first part,');
+    let fail!: (e: Error) => void;
+    const done = new Promise((_, reject) => (fail = reject));
+    const app = Fastify();
+    app.get('/f', async (_req, reply) => reply.header('content-type', 'text/csv').send(followFile(await fs.open(file, 'r'), done)));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { port } = app.server.address() as { port: number };
+      const res = await fetch(`http://127.0.0.1:${port}/f`);
+      assert.equal(res.status, 200);
+      const reader = res.body!.getReader();
+      const first = await reader.read();
+      assert.equal(Buffer.from(first.value!).toString(), 'first part,');
+      await fs.appendFile(file, 'second part,');
+      fail(new Error('COPY failed'));
+      await assert.rejects(async () => {
+        for (;;) if ((await reader.read()).done) break;
+      }, 'the transfer breaks off');
+    } finally {
+      await app.close();
+    }
+    // A file that ends shorter than what was sent fails too.
+    await fs.writeFile(file, 'abcdef');
+    const body = followFile(
+      await fs.open(file, 'r'),
+      Promise.resolve().then(() => fs.truncate(file, 2)),
+    );
+    await assert.rejects(drain(body), /shorter/);
+  });
 });
 
 // ------------------------------------------------------------------------------------------ flat memory
