@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import iconv from 'iconv-lite';
+import pg from 'pg';
 import { startTestPlatform, TestClient, tusUpload, type TestPlatform } from '../../../test/helpers.ts';
 import { DEMO_PASSWORD } from '../identity/service.ts';
 import { createRng, idNumber, mobile, personName } from '../privacy/synthetic.ts';
@@ -158,6 +159,13 @@ describe('datasets', () => {
     const text = bytes.toString('utf8');
     assert.ok(text.startsWith('\uFEFF编号,姓名'), text.slice(0, 40));
     assert.match(text, /\d{6}\*{8}\d{3}[\dX]/, 'masked in the download too');
+    // The first download started the export and got its bytes while DuckDB wrote them (length unknown: chunked);
+    // the next ones are the cached file — the same bytes — with a length, and resume from it.
+    assert.equal(full.headers.get('content-length'), null);
+    assert.equal(full.headers.get('transfer-encoding'), 'chunked');
+    const again = await fetch(`${p.url}/api/datasets/${datasetId}/download?format=csv-bom`, { headers: { cookie } });
+    assert.equal(again.headers.get('content-length'), String(bytes.length));
+    assert.ok(Buffer.from(await again.arrayBuffer()).equals(bytes), 'the cached file is the streamed body, byte for byte');
     const part = await fetch(`${p.url}/api/datasets/${datasetId}/download?format=csv-bom`, { headers: { range: 'bytes=10-29', cookie } });
     assert.equal(part.status, 206);
     assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(10, 30));
@@ -169,6 +177,32 @@ describe('datasets', () => {
     const kinds = (ledger as { details: { kind: string; basis: string } }[]).map((e) => `${e.details.kind}:${e.details.basis}`);
     for (const k of ['preview:owner', 'preview:masked', 'query:owner', 'download:masked'])
       assert.ok(kinds.includes(k), `${k} in ${kinds.join()}`);
+  });
+
+  it('a download whose ledger entry cannot be written is an error with no data (the export still goes into the cache)', async () => {
+    // The platform's own role may not create functions: the test database's owner adds the refusal.
+    const admin = new pg.Client({ connectionString: p.testDb.url });
+    await admin.connect();
+    await admin.query(`create function refuse_read_test() returns trigger language plpgsql as $$
+      begin raise exception 'ledger refused (test)'; end $$`);
+    await admin.query(`create trigger refuse_read before insert on ledger_entries for each row
+      when (new.action = 'dataset.read') execute function refuse_read_test()`);
+    try {
+      const r = await provider.get(`/api/datasets/${datasetId}/download?format=csv`);
+      assert.equal(r.status, 500, r.text);
+      assert.doesNotMatch(r.text, /编号/, 'no row in the answer');
+      const q = await provider.post(`/api/datasets/${datasetId}/query`, { limit: 5 });
+      assert.equal(q.status, 500, q.text);
+      assert.doesNotMatch(q.text, /编号/);
+    } finally {
+      await admin.query('drop trigger refuse_read on ledger_entries');
+      await admin.query('drop function refuse_read_test()');
+      await admin.end();
+    }
+    const ok = await provider.get(`/api/datasets/${datasetId}/download?format=csv`);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('content-length'), String(Buffer.byteLength(ok.text)), 'served from the cached export');
+    assert.match(ok.text, /编号/);
   });
 
   it('bad input fails the ingest with the line and leaves the current version alone', async () => {

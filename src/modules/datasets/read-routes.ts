@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { App } from '../../http/app.ts';
 import type { AppContext } from '../../context.ts';
 import { pickLang } from '../../i18n/messages.ts';
-import { EXPORT_FORMATS, QueryBodySchema, sendFile } from './read.ts';
+import { contentDisposition, EXPORT_FORMATS, EXPORT_MEDIA, QueryBodySchema, sendFile } from './read.ts';
 import * as S from './schemas.ts';
 
 const ReadResult = Type.Object({
@@ -83,9 +83,21 @@ export async function registerReadRoutes(app: App, ctx: AppContext) {
         ?.split(',')
         .map((c) => c.trim())
         .filter(Boolean);
-      const out = await ds.download(req.actor, req.params.id, { format: req.query.format, version: req.query.version, columns });
-      const ext = out.path.slice(out.path.lastIndexOf('.'));
-      return sendFile(req, reply, out.path, { contentType: out.contentType, fileName: `${out.fileName}${ext}` });
+      const dl = { format: req.query.format, version: req.query.version, columns };
+      // A whole-file GET may get the bytes while the export is being written (no length known: chunked); a Range,
+      // If-Range or HEAD request is answered from the finished file.
+      const whole = req.method === 'GET' && req.headers.range === undefined;
+      const out = whole ? await ds.downloadFollowing(req.actor, req.params.id, dl) : await ds.download(req.actor, req.params.id, dl);
+      const fileName = `${out.fileName}.${EXPORT_MEDIA[out.format].extension}`;
+      if ('body' in out) {
+        return reply
+          .code(200)
+          .header('content-type', out.contentType)
+          .header('content-disposition', contentDisposition(fileName))
+          .header('accept-ranges', 'bytes')
+          .send(out.body);
+      }
+      return sendFile(req, reply, out.path, { contentType: out.contentType, fileName });
     },
   );
 

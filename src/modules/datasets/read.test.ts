@@ -16,6 +16,7 @@ import {
   enableTokens,
   ExportCache,
   exportTo,
+  followFile,
   parseRange,
   preview,
   query,
@@ -833,6 +834,162 @@ describe('exports', () => {
     const left = (await fs.readdir(path.join(root, 'cache'))).filter((n) => !n.endsWith('.meta')).sort();
     assert.deepEqual(left, [path.basename(a.path), path.basename(p.path)].sort());
     assert.equal((await small.get(engine, src, sha, { format: 'csv' }, { ...policy, 身份证号: 'clear' })).hit, false);
+  });
+});
+
+// ------------------------------------------------------------------------------------------ file order
+
+// DuckDB (1.5) plans `x IN (5 or more constants)` as hash joins against the list, and then neither a query nor a
+// COPY keeps the file's order across row groups: exports came out with blocks of rows swapped (a different order
+// each time), and offset pages of an `in` filter skipped and repeated rows.
+test('file order: CSV and XLSX exports, offset pages of an `in` filter, a restricted read keep the rows in file order', async () => {
+  const file = path.join(root, 'ordered.parquet');
+  const n = 30_000;
+  await engine.run(
+    `COPY (SELECT i + 1 AS _row, 'd' || (i % 7) AS 区县, CASE WHEN i % 5 = 0 THEN '=x' ELSE '备注' END AS 备注
+     FROM range(${n}) r(i)) TO ${quoteLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE 1024)`,
+  );
+  const ordered: ReadSource = {
+    parquetPath: file,
+    columns: [
+      { name: '区县', type: 'string' },
+      { name: '备注', type: 'string' },
+    ],
+  };
+  const policy: MaskingPolicy = { 区县: 'clear', 备注: 'clear' };
+  const increasing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
+  for (let round = 0; round < 3; round++) {
+    const csv = path.join(root, `ordered-${round}.csv`);
+    await exportTo(engine, ordered, { format: 'csv', columns: ['_row', '区县', '备注'] }, policy, csv);
+    const lines = (await fs.readFile(csv, 'utf8')).trimEnd().split('\n').slice(1);
+    assert.equal(lines.length, n);
+    assert.ok(increasing(lines.map((l) => Number(l.split(',')[0]))), 'CSV rows in file order');
+    assert.equal(lines[5], "6,d5,'=x");
+  }
+  const xlsx = path.join(root, 'ordered.xlsx');
+  await exportTo(engine, ordered, { format: 'xlsx', columns: ['_row', '备注'] }, policy, xlsx);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(xlsx);
+  const ids: number[] = [];
+  wb.worksheets[0]!.eachRow((row, i) => i > 1 && ids.push(Number(row.getCell(1).value)));
+  assert.equal(ids.length, n);
+  assert.ok(increasing(ids), 'XLSX rows in file order');
+
+  const five = ['d0', 'd1', 'd2', 'd3', 'd4'];
+  const pages: number[] = [];
+  for (let offset = 0; offset < n; offset += 1000) {
+    const r = await query(
+      engine,
+      ordered,
+      { columns: ['_row'], filter: [{ column: '区县', op: 'in', value: five }], limit: 1000, offset },
+      policy,
+    );
+    pages.push(...r.rows.map((x) => x._row as number));
+  }
+  const expected = Array.from({ length: n }, (_, i) => i + 1).filter((i) => (i - 1) % 7 < 5);
+  assert.deepEqual(pages, expected);
+
+  const restricted = { ...ordered, restrict: { column: '区县', values: five } };
+  const rcsv = path.join(root, 'ordered-restricted.csv');
+  await exportTo(engine, restricted, { format: 'csv', columns: ['_row'] }, policy, rcsv);
+  assert.deepEqual((await fs.readFile(rcsv, 'utf8')).trimEnd().split('\n').slice(1).map(Number), expected);
+});
+
+// ------------------------------------------------------------------------------------------ following an export
+
+describe('following an export while DuckDB writes it', () => {
+  let big: ReadSource;
+  const policy: MaskingPolicy = { 姓名: 'mask', 身份证号: 'clear', 备注: 'clear' };
+  const sha = 'c'.repeat(64);
+  const drain = async (body: NodeJS.ReadableStream) => {
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  };
+
+  before(async () => {
+    const file = path.join(root, 'follow.parquet');
+    await engine.run(
+      `COPY (SELECT i + 1 AS _row, '张' || (i % 1000) AS 姓名, '11010119900307' || lpad((i % 10000)::VARCHAR, 4, '0') AS 身份证号,
+         CASE WHEN i % 10 = 0 THEN '=x' || i ELSE '备注' || i END AS 备注 FROM range(300000) r(i)) TO ${quoteLiteral(file)} (FORMAT parquet)`,
+    );
+    big = {
+      parquetPath: file,
+      columns: [
+        { name: '姓名', type: 'string', piiKind: 'name' },
+        { name: '身份证号', type: 'string' },
+        { name: '备注', type: 'string' },
+      ],
+    };
+  });
+
+  test('the streamed body is the cached file byte for byte (CSV, NDJSON, zero rows); a second request gets the file', async () => {
+    const cache = new ExportCache({ dir: path.join(root, 'follow-cache'), maxBytes: 1e9 });
+    for (const [format, filter] of [
+      ['csv', undefined],
+      ['ndjson', undefined],
+      ['csv-bom', [{ column: '备注', op: 'eq', value: 'none' }]],
+    ] as const) {
+      const out = await cache.follow(engine, big, sha, { format, filter: filter as Filter | undefined }, policy);
+      assert.ok('growing' in out, `${format}: the request that starts the export follows it`);
+      const body = await drain(out.body);
+      const done = await out.done;
+      assert.ok(body.equals(await fs.readFile(done.path)), `${format}: streamed = cached`);
+      assert.equal(done.bytes, body.length);
+      if (filter) assert.equal(body.toString(), '\uFEFF姓名,身份证号,备注\n', 'zero rows: the header only');
+      else assert.equal(done.rows, 300_000);
+      const next = await cache.follow(engine, big, sha, { format, filter: filter as Filter | undefined }, policy);
+      assert.ok(!('growing' in next) && next.hit && next.path === done.path);
+    }
+    // Parquet and XLSX are not written front to back: the file is made first.
+    const pq = await cache.follow(engine, big, sha, { format: 'parquet' }, policy);
+    assert.ok(!('growing' in pq) && !pq.hit);
+  });
+
+  test('a client that goes away does not stop the export into the cache', async () => {
+    const cache = new ExportCache({ dir: path.join(root, 'follow-cache-2'), maxBytes: 1e9 });
+    const out = await cache.follow(engine, big, sha, { format: 'csv' }, policy);
+    assert.ok('growing' in out);
+    for await (const _ of out.body) break; // one chunk, then the stream is destroyed
+    const done = await out.done;
+    assert.equal(done.rows, 300_000);
+    const again = await cache.get(engine, big, sha, { format: 'csv' }, policy);
+    assert.ok(again.hit);
+    const lines = (await fs.readFile(again.path, 'utf8')).trimEnd().split('\n');
+    assert.equal(lines.length, 300_001);
+    assert.equal(lines[1], '张*,110101199003070000,=x0'.replace('=x0', "'=x0"));
+  });
+
+  test('when the export fails after some bytes, the body fails (an HTTP client sees a broken transfer, not a short file)', async () => {
+    const file = path.join(root, 'growing.bin');
+    await fs.writeFile(file, 'first part,');
+    let fail!: (e: Error) => void;
+    const done = new Promise((_, reject) => (fail = reject));
+    const app = Fastify();
+    app.get('/f', async (_req, reply) => reply.header('content-type', 'text/csv').send(followFile(await fs.open(file, 'r'), done)));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { port } = app.server.address() as { port: number };
+      const res = await fetch(`http://127.0.0.1:${port}/f`);
+      assert.equal(res.status, 200);
+      const reader = res.body!.getReader();
+      const first = await reader.read();
+      assert.equal(Buffer.from(first.value!).toString(), 'first part,');
+      await fs.appendFile(file, 'second part,');
+      fail(new Error('COPY failed'));
+      await assert.rejects(async () => {
+        for (;;) if ((await reader.read()).done) break;
+      }, 'the transfer breaks off');
+    } finally {
+      await app.close();
+    }
+    // A file that ends shorter than what was sent fails too.
+    await fs.writeFile(file, 'abcdef');
+    const body = followFile(
+      await fs.open(file, 'r'),
+      Promise.resolve().then(() => fs.truncate(file, 2)),
+    );
+    await assert.rejects(drain(body), /shorter/);
   });
 });
 

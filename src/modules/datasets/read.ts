@@ -46,6 +46,15 @@ const MAX_COLUMN_NAME = 1000;
 const XLSX_SHEET_ROWS = 1_048_575;
 /** Excel's limit on the text of one cell. */
 const XLSX_CELL_CHARS = 32767;
+/**
+ * Formats whose export DuckDB's COPY writes front to back, appending, so the bytes can be sent while it writes
+ * (ExportCache.follow). Parquet (footer) and XLSX (zip) are sent when whole.
+ */
+export const FOLLOWABLE: ReadonlySet<ExportFormat> = new Set(['csv', 'csv-bom', 'json', 'ndjson']);
+/** Bytes at the end of a growing export a follower does not send until the COPY is over (CSV: the suffix '\n', cut when there are no rows). */
+const FOLLOW_HOLD_BACK = 1;
+/** Reads of a followed export: as sendFile's. */
+const FOLLOW_CHUNK = 1024 * 1024;
 /** Bumped when the bytes an export produces for the same statement change (cache keys include it). */
 const EXPORT_VERSION = 1;
 
@@ -412,7 +421,8 @@ function maskExpr(c: Col, expr: string): string {
  * columns keep their numbers (a negative amount stays a number).
  */
 function neutralizedExpr(e: string): string {
-  return `CASE WHEN left(${e}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || ${e} ELSE ${e} END`;
+  // The first character's code point is one of = + - @ TAB CR (inList: an IN list here lost the rows' order).
+  return `CASE WHEN ${inList(`ascii(${e})`, ['61', '43', '45', '64', '9', '13'])} THEN '''' || ${e} ELSE ${e} END`;
 }
 
 export function neutralizeText(s: string): string {
@@ -516,6 +526,15 @@ function convertValue(c: Col, v: unknown, field: string): DuckDBValue {
   }
 }
 
+/**
+ * `expr` is one of the items. Not `expr IN (…)`: DuckDB (1.5) plans an IN list of 5 or more constants as hash joins
+ * against the list, and then neither a query nor a COPY keeps the file's order (exports came out with blocks of
+ * rows swapped, offset pages skipped and repeated rows); list_contains is a plain filter (and no slower).
+ */
+function inList(expr: string, items: string[]): string {
+  return `list_contains([${items.join(', ')}], ${expr})`;
+}
+
 /** FROM clause of a read: the version file, narrowed to the source's row restriction (its values bound in `b`). */
 function fromClause(src: ReadSource, b: Binder): string {
   if (!src.restrict) return 'read_parquet($1)';
@@ -523,7 +542,10 @@ function fromClause(src: ReadSource, b: Binder): string {
   if (!src.columns.some((c) => c.name === column))
     throw new Error(`read: the row restriction's column ${JSON.stringify(column)} is not in the version`);
   const cond = values.length
-    ? `CAST(${quoteIdent(column)} AS VARCHAR) IN (${values.map((v) => b.bind(v, 'VARCHAR')).join(', ')})`
+    ? inList(
+        `CAST(${quoteIdent(column)} AS VARCHAR)`,
+        values.map((v) => b.bind(v, 'VARCHAR')),
+      )
     : 'false';
   return `(SELECT * FROM read_parquet($1) WHERE ${cond})`;
 }
@@ -587,7 +609,10 @@ function compileFilter(filter: Filter | undefined, cols: Map<string, Col>, b: Bi
       case 'in': {
         if (!Array.isArray(f.value) || !f.value.length) throw invalid(vf, 'list_required');
         if (f.value.length > MAX_IN_VALUES) throw invalid(vf, 'too_many');
-        return `${q} IN (${f.value.map((v, j) => b.bind(convertValue(c, v, `${vf}[${j}]`), cast)).join(', ')})`;
+        return inList(
+          q,
+          f.value.map((v, j) => b.bind(convertValue(c, v, `${vf}[${j}]`), cast)),
+        );
       }
       case 'between': {
         if (!Array.isArray(f.value) || f.value.length !== 2) throw invalid(vf, 'pair_required');
@@ -900,6 +925,7 @@ export async function exportTo(
   opts: ExportOptions,
   policy: MaskingPolicy,
   outPath: string,
+  hooks: { onStart?: (reader: fs.FileHandle) => void } = {},
 ): Promise<{ bytes: number; rows: number }> {
   const plan = await planExport(engine, src, opts, policy);
   const target = path.resolve(outPath);
@@ -907,6 +933,13 @@ export async function exportTo(
   if (!engine.allows(tmp)) throw new Error(`read: ${outPath} is outside DuckDB's allowed directories`);
   let rows: number;
   try {
+    if (hooks.onStart) {
+      if (!FOLLOWABLE.has(opts.format)) throw new Error(`read: a ${opts.format} export cannot be followed while written`);
+      // The file exists before DuckDB writes it (in place: USE_TMP_FILE false), so this handle reads what COPY
+      // writes, and keeps reading the same bytes after the rename.
+      await fs.writeFile(tmp, '', { flag: 'wx' });
+      hooks.onStart(await fs.open(tmp, 'r'));
+    }
     if (opts.format === 'xlsx') rows = await writeXlsx(engine, plan, tmp);
     else rows = await copyTo(engine, plan, opts.format, tmp);
     await fs.rename(tmp, target);
@@ -929,6 +962,9 @@ async function copyTo(engine: DuckEngine, plan: ExportPlan, format: Exclude<Expo
   } else if (format === 'json') options = 'FORMAT json, ARRAY true';
   else if (format === 'ndjson') options = 'FORMAT json';
   else options = 'FORMAT parquet, COMPRESSION zstd';
+  // Written in place: the temporary name is new (or pre-created by exportTo for a follower, whose handle must see
+  // these bytes; DuckDB's default would write another file and rename it over this one).
+  options += ', USE_TMP_FILE false';
   const con = await engine.connect();
   let rows: number;
   try {
@@ -937,8 +973,9 @@ async function copyTo(engine: DuckEngine, plan: ExportPlan, format: Exclude<Expo
   } finally {
     con.closeSync();
   }
-  // No rows: DuckDB writes prefix + suffix, an empty line after the header.
-  if (rows === 0 && header) await fs.writeFile(file, header);
+  // No rows: DuckDB writes prefix + suffix, an empty line after the header (cut off in place: a follower holds the
+  // suffix back until the COPY is over, FOLLOW_HOLD_BACK).
+  if (rows === 0 && header) await fs.truncate(file, Buffer.byteLength(header));
   return rows;
 }
 
@@ -1034,6 +1071,72 @@ export interface CachedExport {
   hit: boolean;
 }
 
+/** An export being written (ExportCache.follow). */
+export interface GrowingExport {
+  growing: true;
+  format: ExportFormat;
+  contentType: string;
+  body: Readable;
+  /** The export once whole and in the cache. */
+  done: Promise<CachedExport>;
+}
+
+/**
+ * The bytes of a file another writer appends to, as they come, until `done` settles: then read to its end. The
+ * last `holdBack` bytes are sent only then (a writer may cut its own tail when it finishes). When `done` rejects,
+ * or the file ends shorter than what was sent, the stream fails: the receiver must see a broken transfer, never a
+ * short or different file. Takes the handle over (closed at the end or when the stream is destroyed).
+ */
+export function followFile(fh: fs.FileHandle, done: Promise<unknown>, holdBack = 0): Readable {
+  let settled = false;
+  let failure: { error: unknown } | null = null;
+  let wake: (() => void) | null = null;
+  done.then(
+    () => {
+      settled = true;
+      wake?.();
+    },
+    (error: unknown) => {
+      settled = true;
+      failure = { error };
+      wake?.();
+    },
+  );
+  async function* chunks() {
+    let pos = 0;
+    try {
+      for (;;) {
+        const finished = settled; // read before the size: once settled, the size is final
+        if (failure) throw (failure as { error: unknown }).error;
+        const { size } = await fh.stat();
+        if (finished && size < pos) throw new Error('read: a followed export ended shorter than the bytes already sent');
+        const limit = finished ? size : size - holdBack;
+        if (limit > pos) {
+          const buf = Buffer.allocUnsafe(Math.min(FOLLOW_CHUNK, limit - pos));
+          const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+          pos += bytesRead;
+          yield buf.subarray(0, bytesRead);
+        } else if (finished) {
+          return;
+        } else {
+          // Nothing new yet: look again shortly (or at once when the writer is done).
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, 4);
+            wake = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+          wake = null;
+        }
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false, highWaterMark: FOLLOW_CHUNK });
+}
+
 /**
  * Exports kept on disk under a key naming exactly what they contain: the version (its SHA-256), the statement
  * DuckDB runs (selected columns, masking expressions with the token function's key fingerprint, filter, order)
@@ -1064,17 +1167,46 @@ export class ExportCache {
   }
 
   async get(engine: DuckEngine, src: ReadSource, versionSha256: string, opts: ExportOptions, policy: MaskingPolicy): Promise<CachedExport> {
+    return (await this.#get(engine, src, versionSha256, opts, policy, false)) as CachedExport;
+  }
+
+  /**
+   * Like get, but when this request starts the export of a FOLLOWABLE format, answers as soon as DuckDB starts
+   * writing: `body` streams the bytes while the COPY appends them and ends when it is over and the file read to
+   * its end (or fails with the export: never a silently short body); `done` is the cached export, the same bytes,
+   * which later and resumed (Range) downloads get. Destroying the body (a client gone) does not stop the export.
+   */
+  async follow(
+    engine: DuckEngine,
+    src: ReadSource,
+    versionSha256: string,
+    opts: ExportOptions,
+    policy: MaskingPolicy,
+  ): Promise<CachedExport | GrowingExport> {
+    return this.#get(engine, src, versionSha256, opts, policy, FOLLOWABLE.has(opts.format));
+  }
+
+  async #get(
+    engine: DuckEngine,
+    src: ReadSource,
+    versionSha256: string,
+    opts: ExportOptions,
+    policy: MaskingPolicy,
+    follow: boolean,
+  ): Promise<CachedExport | GrowingExport> {
     if (!/^[0-9a-f]{64}$/.test(versionSha256)) throw new Error('ExportCache: versionSha256 must be 64 hex digits');
     const key = await this.key(engine, src, versionSha256, opts, policy);
     const media = EXPORT_MEDIA[opts.format];
     const file = path.join(this.dir, `${key}.${media.extension}`);
     const pending = this.#inflight.get(key);
     if (pending) return { ...(await pending), hit: true };
+    let started: ((reader: fs.FileHandle) => void) | undefined;
+    const reader = follow ? new Promise<fs.FileHandle>((resolve) => (started = resolve)) : null;
     const job = (async (): Promise<CachedExport> => {
       const hit = await this.#lookup(file, opts.format);
       if (hit) return hit;
       await fs.mkdir(this.dir, { recursive: true });
-      const { bytes, rows } = await exportTo(engine, src, opts, policy, file);
+      const { bytes, rows } = await exportTo(engine, src, opts, policy, file, { onStart: started });
       const meta = `${file}.meta`;
       const tmp = `${meta}.${crypto.randomBytes(4).toString('hex')}.part`;
       await fs.writeFile(tmp, JSON.stringify({ format: opts.format, bytes, rows, createdAt: new Date().toISOString() }));
@@ -1083,11 +1215,20 @@ export class ExportCache {
       return { path: file, bytes, rows, format: opts.format, contentType: media.contentType, hit: false };
     })();
     this.#inflight.set(key, job);
-    try {
-      return await job;
-    } finally {
-      this.#inflight.delete(key);
-    }
+    const forget = () => this.#inflight.delete(key);
+    job.then(forget, forget);
+    if (!reader) return await job;
+    // The export's start (its file handle) or its end (a hit, or a failure before any byte was written).
+    const first = await Promise.race([reader, job.then(() => null)]);
+    if (!first) return await job;
+    job.catch(() => undefined); // reported through the body
+    return {
+      growing: true,
+      format: opts.format,
+      contentType: media.contentType,
+      body: followFile(first, job, FOLLOW_HOLD_BACK),
+      done: job,
+    };
   }
 
   async #lookup(file: string, format: ExportFormat): Promise<CachedExport | null> {

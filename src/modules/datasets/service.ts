@@ -1233,25 +1233,63 @@ export class DatasetsService {
     return { version: v.version, found: !!found, results, entitlement: decision.entitlement, fieldKinds: this.kinds(v) };
   }
 
-  /** A finished export file of the request (from the cache or made now) to stream with Range support. */
-  /** `action`: 'download' (the API's downloads) or 'bulk' (the gateway's bulk delivery); `businessRef` as for query. */
-  async download(
-    actor: Actor,
-    datasetId: string,
-    req: ReadRequest & { format: ExportFormat; action?: 'download' | 'bulk'; businessRef?: string | null },
-  ) {
+  /**
+   * A finished export file of the request (from the cache or made now) to stream with Range support.
+   * `action`: 'download' (the API's downloads) or 'bulk' (the gateway's bulk delivery); `businessRef` as for query.
+   */
+  async download(actor: Actor, datasetId: string, req: DownloadRequest) {
+    const out = await this.#download(actor, datasetId, req, false);
+    if ('body' in out) throw new Error('download: an export was followed');
+    return out;
+  }
+
+  /**
+   * A whole-file download (the API's GET without Range): like download, but when this request starts the export of
+   * a CSV/JSON/NDJSON, the answer is `body`, the bytes as DuckDB writes them (ExportCache.follow), instead of the
+   * file once whole (1M rows: the export no longer runs before the first byte). Only when every row of the version
+   * is exported (no filter, no row restriction): the read is recorded with its exact row count before the first
+   * byte leaves, and when the ledger refuses, nothing is sent.
+   */
+  async downloadFollowing(actor: Actor, datasetId: string, req: DownloadRequest) {
+    return this.#download(actor, datasetId, req, true);
+  }
+
+  async #download(actor: Actor, datasetId: string, req: DownloadRequest, follow: boolean) {
     const { decision, v, file, d, resource } = await this.access(actor, datasetId, req.version, {
       action: req.action ?? 'download',
       requested: namedColumns(req),
       businessRef: req.businessRef,
     });
-    const out = await this.exports.get(
+    const args = [
       await this.engine(),
       this.readSource(v, file, decision),
       v.sha256,
       { format: req.format, columns: req.columns, filter: req.filter, sort: req.sort },
       decision.policy,
-    );
+    ] as const;
+    const everyRow = !req.filter?.length && !decision.rowFilter;
+    const out = follow && everyRow ? await this.exports.follow(...args) : await this.exports.get(...args);
+    const meta = {
+      fileName: `${resource.code}-v${v.version}`,
+      version: v.version,
+      entitlement: decision.entitlement,
+      versionSha256: v.sha256,
+    };
+    if ('growing' in out) {
+      try {
+        await this.recordRead(actor, d, v, decision, {
+          kind: 'download',
+          format: req.format,
+          rows: v.row_count,
+          bytes: null,
+          columns: req.columns ?? null,
+        });
+      } catch (e) {
+        out.body.destroy(); // nothing is sent without its ledger entry (the export itself goes on into the cache)
+        throw e;
+      }
+      return { ...meta, body: out.body, format: out.format, contentType: out.contentType };
+    }
     await this.recordRead(actor, d, v, decision, {
       kind: 'download',
       format: req.format,
@@ -1259,13 +1297,7 @@ export class DatasetsService {
       bytes: out.bytes,
       columns: req.columns ?? null,
     });
-    return {
-      ...out,
-      fileName: `${resource.code}-v${v.version}`,
-      version: v.version,
-      entitlement: decision.entitlement,
-      versionSha256: v.sha256,
-    };
+    return { ...out, ...meta };
   }
 
   /** The quality failing-rows report of a version (managers), as a CSV file in the scratch area. */
@@ -1285,6 +1317,12 @@ export interface ReadRequest {
   columns?: string[];
   filter?: Filter;
   sort?: Sort;
+}
+
+export interface DownloadRequest extends ReadRequest {
+  format: ExportFormat;
+  action?: 'download' | 'bulk';
+  businessRef?: string | null;
 }
 
 /** The columns a read names (output, filter, sort): each must be granted (the PDP refuses the first that is not). */
