@@ -17,6 +17,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../../error
 import { SYSTEM, type Actor } from '../identity/actor.ts';
 import { addDays, chinaDate } from '../jobs/calendar.ts';
 import { SettingsCache } from '../jobs/deadlines.ts';
+import { settingView as sharedSettingView } from '../jobs/settings.ts';
 import type { NotifyTarget } from '../jobs/notifications.ts';
 import { deadlineNotice, WorkflowDeadlines } from '../jobs/workflow-deadlines.ts';
 import { contentHash, displayQueryCode, formatNumber, newQueryCode, normalizeQueryCode } from './certificate.ts';
@@ -1028,21 +1029,9 @@ function certificateView(c: CertificateRow, now: Date): CertificateView {
   };
 }
 
+/** The shared view of a figure (WorkflowSettings' settingView) and who changed it last. */
 function settingView(s: SettingRow): SettingView {
-  return {
-    key: s.key,
-    value: s.value,
-    min: s.min_value,
-    max: s.max_value,
-    unit: s.unit,
-    labelZh: s.label_zh,
-    labelEn: s.label_en,
-    sourceZh: s.source_zh,
-    sourceEn: s.source_en,
-    platformDefault: s.platform_default,
-    updatedBy: s.updated_by,
-    updatedAt: s.updated_at.toISOString(),
-  };
+  return { ...sharedSettingView(s), updatedBy: s.updated_by };
 }
 
 /** The last day of a validity of `years` calendar years starting on `date` (2026-03-10 + 3 → 2029-03-09). */
