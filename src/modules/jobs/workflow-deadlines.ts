@@ -61,14 +61,14 @@ export interface WorkflowDeadlinesOptions<O extends string, K extends string, S 
   ownerColumn: O;
   /** The ledger's object type of a case. */
   objectType: string;
-  /** The durable jobs' key of a deadline (unique per deadline). */
-  jobKey: (dl: WorkflowDeadlineRow<O, K, S>) => string;
+  /** The durable jobs' key of a deadline (unique per deadline; default `<name>:<deadline id>`). */
+  jobKey?: (dl: WorkflowDeadlineRow<O, K, S>) => string;
   /** The module's clock (tests and the demo seed move it). */
   now: () => Date;
   /** Reads and locks a case (lock order everywhere: the case, then its deadlines). */
   lockCase: (tx: Tx, id: string) => Promise<C | undefined>;
-  /** Whether a due job that runs before the due time does nothing (`not_due`). */
-  waitForDue: boolean;
+  /** Whether a due job that runs before the due time does nothing (`not_due`; default true). */
+  waitForDue?: boolean;
   /** What a due deadline of a kind does instead of being flagged overdue: its job result, or null to flag it. */
   due?: (tx: Tx, c: C, dl: WorkflowDeadlineRow<O, K, S>, at: Date) => Promise<string | null>;
   /** Tells whom it concerns that a deadline passed; returns the case's details for the ledger entry. */
@@ -147,7 +147,7 @@ export class WorkflowDeadlines<O extends string, K extends string, S extends str
         returning ${this.#cols}`.execute(tx)
     ).rows[0]!;
     await this.#jobs.schedule(tx, {
-      key: this.opts.jobKey(dl),
+      key: this.#jobKey(dl),
       deadlineId: dl.id,
       dueAt: plan.dueAt,
       remindAt: plan.remindAt,
@@ -161,7 +161,7 @@ export class WorkflowDeadlines<O extends string, K extends string, S extends str
     for (const dl of await this.open(tx, caseId, kinds)) {
       await sql`update ${sql.table(this.opts.table)} set status = ${status}, closed_at = ${at}
         where id = ${dl.id} and status = 'open'`.execute(tx);
-      await this.#jobs.cancel(tx, this.opts.jobKey(dl), !!dl.remind_at);
+      await this.#jobs.cancel(tx, this.#jobKey(dl), !!dl.remind_at);
     }
   }
 
@@ -175,7 +175,7 @@ export class WorkflowDeadlines<O extends string, K extends string, S extends str
   async fireDue(deadlineId: string, opts: { at?: Date } = {}): Promise<{ result: string }> {
     return this.#locked(deadlineId, async (tx, c, dl) => {
       const at = opts.at ?? this.opts.now();
-      if (this.opts.waitForDue && at < dl.due_at) return 'not_due';
+      if (this.opts.waitForDue !== false && at < dl.due_at) return 'not_due';
       const own = this.opts.due ? await this.opts.due(tx, c, dl, at) : null;
       if (own !== null) return own;
       if (dl.overdue_at) return 'already_overdue';
@@ -203,6 +203,10 @@ export class WorkflowDeadlines<O extends string, K extends string, S extends str
       await this.#ledger(tx, 'remind', c, { deadlineId: dl.id, kind: dl.kind, dueDate: dl.due_date, ...details });
       return 'reminded';
     });
+  }
+
+  #jobKey(dl: WorkflowDeadlineRow<O, K, S>): string {
+    return this.opts.jobKey ? this.opts.jobKey(dl) : `${this.opts.name}:${dl.id}`;
   }
 
   /** Runs `step` on an open deadline and its case, both locked; `gone` / `closed` otherwise. */
