@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { Db, Executor, Tx } from '../../db/database.ts';
 import { SYSTEM } from '../identity/actor.ts';
 import type { LedgerService } from '../ledger/service.ts';
-import type { CalendarService } from './calendar.ts';
+import { chinaDate, workingDaysBetweenPure, type CalendarService, type OverrideMap } from './calendar.ts';
 import { DeadlineJobs, planDeadline } from './deadlines.ts';
 import type { JobsService } from './service.ts';
 
@@ -34,6 +34,21 @@ export type WorkflowDeadlineRow<O extends string, K extends string, S extends st
 export interface DeadlineCase {
   id: string;
   provider_org_id: string;
+}
+
+/** The API view of a deadline (the same in every workflow that shows working days left). */
+export interface WorkflowDeadlineView<K extends string, S extends string> {
+  id: string;
+  kind: K;
+  workingDays: number;
+  startDate: string;
+  dueDate: string;
+  dueAt: string;
+  status: 'open' | S;
+  overdue: boolean;
+  /** Open deadlines: working days from today (China time) to the due date on the working-day calendar; 0 = due today. */
+  workingDaysLeft: number | null;
+  closedAt: string | null;
 }
 
 export type DeadlineEvent = 'overdue' | 'warning';
@@ -127,6 +142,23 @@ export class WorkflowDeadlines<O extends string, K extends string, S extends str
         where ${owner} = any(${caseIds}::uuid[]) and status = 'open' order by ${owner}, due_at`.execute(db)
     ).rows;
     return new Map(rows.map((r) => [r[ownerColumn] as string, r]));
+  }
+
+  /** The API view of a deadline: flagged or open past its due time is overdue; `overrides`: the calendar's. */
+  view(d: WorkflowDeadlineRow<O, K, S>, overrides: OverrideMap): WorkflowDeadlineView<K, S> {
+    const now = this.opts.now();
+    return {
+      id: d.id,
+      kind: d.kind,
+      workingDays: d.working_days,
+      startDate: d.start_date,
+      dueDate: d.due_date,
+      dueAt: d.due_at.toISOString(),
+      status: d.status,
+      overdue: !!d.overdue_at || (d.status === 'open' && d.due_at.getTime() < now.getTime()),
+      workingDaysLeft: d.status === 'open' ? workingDaysBetweenPure(chinaDate(now), d.due_date, overrides) : null,
+      closedAt: d.closed_at ? d.closed_at.toISOString() : null,
+    };
   }
 
   // ------------------------------------------------------------------------------------------------ steps

@@ -29,7 +29,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../../error
 import { SYSTEM, type Actor } from '../identity/actor.ts';
 import { addDays, chinaDate, workingDaysBetweenPure, type OverrideMap } from '../jobs/calendar.ts';
 import { WorkflowSettings } from '../jobs/settings.ts';
-import { deadlineNotice, WorkflowDeadlines } from '../jobs/workflow-deadlines.ts';
+import { deadlineNotice, WorkflowDeadlines, type WorkflowDeadlineView } from '../jobs/workflow-deadlines.ts';
 import type { EntitlementAction } from '../entitlements/types.ts';
 import './messages.ts';
 import {
@@ -115,18 +115,7 @@ export interface StepInput {
   securityMeasures?: string;
 }
 
-export interface DeadlineView {
-  id: string;
-  kind: DeadlineKind;
-  workingDays: number;
-  startDate: string;
-  dueDate: string;
-  dueAt: string;
-  status: DeadlineRow['status'];
-  overdue: boolean;
-  workingDaysLeft: number | null;
-  closedAt: string | null;
-}
+export type DeadlineView = WorkflowDeadlineView<DeadlineKind, DeadlineRow['status']>;
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
@@ -774,21 +763,6 @@ export class OpenApplyService {
     return { id, nameZh: o?.nameZh ?? '', nameEn: o?.nameEn ?? '' };
   }
 
-  private deadlineView(d: DeadlineRow, overrides: OverrideMap): DeadlineView {
-    return {
-      id: d.id,
-      kind: d.kind,
-      workingDays: d.working_days,
-      startDate: d.start_date,
-      dueDate: d.due_date,
-      dueAt: d.due_at.toISOString(),
-      status: d.status,
-      overdue: !!d.overdue_at || (d.status === 'open' && d.due_at.getTime() < this.now().getTime()),
-      workingDaysLeft: d.status === 'open' ? workingDaysBetweenPure(chinaDate(this.now()), d.due_date, overrides) : null,
-      closedAt: iso(d.closed_at),
-    };
-  }
-
   private async summary(db: Executor, r: ApplicationRow, next: DeadlineRow | null, overrides: OverrideMap) {
     const res = await this.ctx.catalog.get(SYSTEM, r.resource_id).catch(() => null);
     const a = await this.repo.agreementOf(db, r.id);
@@ -807,7 +781,7 @@ export class OpenApplyService {
       periodFrom: r.period_from.toISOString(),
       periodTo: r.period_to.toISOString(),
       entitlementState: e?.state ?? null,
-      nextDeadline: next ? this.deadlineView(next, overrides) : null,
+      nextDeadline: next ? this.deadlines.view(next, overrides) : null,
       createdAt: r.created_at.toISOString(),
       decidedAt: iso(r.decided_at),
     };
@@ -832,7 +806,7 @@ export class OpenApplyService {
       refusalReason: row.refusal_reason,
       // The applicant's name as it signed the application (the first event), not a lookup of the user.
       applicantName: events.find((ev) => ev.by_role === 'applicant')?.actor_name ?? '',
-      deadlines: deadlines.map((d) => this.deadlineView(d, overrides)),
+      deadlines: deadlines.map((d) => this.deadlines.view(d, overrides)),
       documents: docs.map((d) => ({
         id: d.id,
         stage: d.stage,

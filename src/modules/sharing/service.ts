@@ -20,9 +20,9 @@ import type { AppContext } from '../../context.ts';
 import type { Executor, Tx } from '../../db/database.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.ts';
 import { SYSTEM, type Actor } from '../identity/actor.ts';
-import { chinaDate, workingDaysBetweenPure, type OverrideMap } from '../jobs/calendar.ts';
+import { chinaDate, type OverrideMap } from '../jobs/calendar.ts';
 import { WorkflowSettings } from '../jobs/settings.ts';
-import { deadlineNotice, WorkflowDeadlines } from '../jobs/workflow-deadlines.ts';
+import { deadlineNotice, WorkflowDeadlines, type WorkflowDeadlineView } from '../jobs/workflow-deadlines.ts';
 import type { EntitlementAction, EntitlementConditions, Quota } from '../entitlements/types.ts';
 import './messages.ts';
 import { SharingRepository, type DeadlineRow, type EventRow, type RequestRow } from './repository.ts';
@@ -86,19 +86,8 @@ export interface DecisionTerms {
   conditions?: EntitlementConditions;
 }
 
-export interface DeadlineView {
-  id: string;
-  kind: DeadlineKind;
-  workingDays: number;
-  startDate: string;
-  dueDate: string;
-  dueAt: string;
-  status: DeadlineRow['status'];
-  overdue: boolean;
-  /** Open deadlines: working days from today (China time) to the due date on the working-day calendar; 0 = due today. */
-  workingDaysLeft: number | null;
+export interface DeadlineView extends WorkflowDeadlineView<DeadlineKind, DeadlineRow['status']> {
   remindedAt: string | null;
-  closedAt: string | null;
 }
 
 export interface RequestSummary {
@@ -631,19 +620,7 @@ export class SharingService {
   }
 
   private deadlineView(d: DeadlineRow, overrides: OverrideMap): DeadlineView {
-    return {
-      id: d.id,
-      kind: d.kind,
-      workingDays: d.working_days,
-      startDate: d.start_date,
-      dueDate: d.due_date,
-      dueAt: d.due_at.toISOString(),
-      status: d.status,
-      overdue: !!d.overdue_at || (d.status === 'open' && d.due_at.getTime() < this.now().getTime()),
-      workingDaysLeft: d.status === 'open' ? workingDaysBetweenPure(chinaDate(this.now()), d.due_date, overrides) : null,
-      remindedAt: iso(d.reminded_at),
-      closedAt: iso(d.closed_at),
-    };
+    return { ...this.deadlines.view(d, overrides), remindedAt: iso(d.reminded_at) };
   }
 
   private async detail(db: Executor, actor: Actor, row: RequestRow): Promise<RequestDetail> {
