@@ -74,6 +74,12 @@ test('a citizen submits a demand, the department answers it, and anyone reads th
     await clerk.page.keyboard.press('Enter');
     // Answered: it leaves the "awaiting answer" list.
     await item.waitFor({ state: 'detached' });
+    // The inbox's status filter: "all" lists it again; the error reports tab has its own statuses.
+    const filter = clerk.page.getByRole('tabpanel');
+    await filter.getByText('全部', { exact: true }).click();
+    await item.waitFor();
+    await clerk.page.getByRole('tab', { name: '纠错' }).click();
+    await filter.getByText('待补充', { exact: true }).waitFor();
   } finally {
     await clerk.context.close();
   }

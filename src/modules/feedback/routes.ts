@@ -6,7 +6,7 @@ import type { App } from '../../http/app.ts';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { pickLang } from '../../i18n/messages.ts';
-import { settingView } from '../jobs/settings.ts';
+import { registerSettingsRoutes } from '../jobs/settings-routes.ts';
 import * as S from './schemas.ts';
 
 /** A submission over the hourly limit answers 429 with Retry-After. */
@@ -28,30 +28,15 @@ export async function registerFeedbackRoutes(app: App, ctx: AppContext) {
   const open = { tags, security: [] };
 
   // ------------------------------------------------------------------------------------------------- settings
-  app.get(
-    '/api/feedback/settings',
-    {
-      schema: {
-        ...open,
-        summary: 'The figures of the feedback rules (answer time limits, submission limit), each with its source',
-        response: { 200: S.SettingList },
-      },
-    },
-    async () => ({ items: (await fb.settings.list()).map(settingView) }),
-  );
-  app.put(
-    '/api/feedback/settings/:key',
-    {
-      schema: {
-        tags,
-        summary: 'Change one figure (data authority; ledgered; applies to items submitted from now on)',
-        params: S.SettingParams,
-        body: S.SettingBody,
-        response: { 200: S.Setting },
-      },
-    },
-    async (req) => settingView(await fb.settings.update(req.actor, req.params.key, req.body.value)),
-  );
+  registerSettingsRoutes(app, ctx, {
+    base: '/api/feedback',
+    tags,
+    settings: fb.settings,
+    units: ['working_days', 'days', 'count'],
+    read: 'public',
+    summary: 'The figures of the feedback rules (answer time limits, submission limit), each with its source',
+    appliesTo: 'items submitted from now on',
+  });
 
   app.get(
     '/api/feedback/stats',

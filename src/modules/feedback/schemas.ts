@@ -257,21 +257,3 @@ export const ReuseQuery = Type.Object({
   mine: Type.Optional(Type.Boolean()),
   ...Page,
 });
-
-// ----------------------------------------------------------------------------------------------------- settings
-export const Setting = Type.Object({
-  key: Type.String(),
-  value: Type.Integer(),
-  min: Type.Integer(),
-  max: Type.Integer(),
-  unit: Type.String(),
-  labelZh: Type.String(),
-  labelEn: Type.String(),
-  sourceZh: Type.String(),
-  sourceEn: Type.String(),
-  platformDefault: Type.Boolean(),
-  updatedAt: DateTime,
-});
-export const SettingList = Type.Object({ items: Type.Array(Setting) });
-export const SettingParams = Type.Object({ key: Type.String({ pattern: '^[a-z][a-z0-9_]{1,63}$' }) });
-export const SettingBody = Type.Object({ value: Type.Integer() }, { additionalProperties: false });

@@ -513,6 +513,9 @@ export class HarvestService {
         unchanged.push(d.remoteId);
         continue;
       }
+      // Shared and opened on the same terms: the source's conditions, or where to read them.
+      const conditions =
+        d.openMode === 'conditional' ? d.openConditions || `见来源门户 / see the source portal: ${d.landingPage ?? s.url}` : '';
       const input = {
         providerOrgId: s.owner_org_id,
         nameZh: d.nameZh,
@@ -525,11 +528,9 @@ export class HarvestService {
         formats: d.formats,
         updateFrequency: d.updateFrequency,
         shareMode: d.openMode,
-        shareConditions:
-          d.openMode === 'conditional' ? d.openConditions || `见来源门户 / see the source portal: ${d.landingPage ?? s.url}` : '',
+        shareConditions: conditions,
         openMode: d.openMode,
-        openConditions:
-          d.openMode === 'conditional' ? d.openConditions || `见来源门户 / see the source portal: ${d.landingPage ?? s.url}` : '',
+        openConditions: conditions,
         license: d.license,
         grade: 'general' as const,
         gradeLevel: 1,

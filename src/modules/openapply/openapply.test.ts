@@ -393,9 +393,20 @@ describe('conditional open applications', () => {
     const review = c.body.deadlines.find((d: any) => d.kind === 'review');
     const due = Date.parse(review.dueAt);
     assert.equal((await p.ctx.openApply.fireDeadline(review.id, { at: new Date(due - 1000) })).result, 'not_due');
+    // The reminder: once, before the due time, ledgered with the application's number.
+    assert.equal((await p.ctx.openApply.fireReminder(review.id, { at: new Date(due - 1000) })).result, 'reminded');
+    assert.equal((await p.ctx.openApply.fireReminder(review.id, { at: new Date(due - 500) })).result, 'already_reminded');
+    const deadline = { number: c.body.number, deadlineId: review.id, kind: 'review', dueDate: review.dueDate };
+    assert.deepEqual(
+      (await ledger({ action: 'openapply.deadline.remind', objectId: c.body.id })).map((e) => e.details),
+      [deadline],
+    );
     assert.equal((await p.ctx.openApply.fireDeadline(review.id, { at: new Date(due + 1000) })).result, 'overdue');
     assert.equal((await p.ctx.openApply.fireDeadline(review.id, { at: new Date(due + 2000) })).result, 'already_overdue');
-    assert.equal((await ledger({ action: 'openapply.deadline.overdue', objectId: c.body.id })).length, 1);
+    assert.deepEqual(
+      (await ledger({ action: 'openapply.deadline.overdue', objectId: c.body.id })).map((e) => e.details),
+      [{ ...deadline, workingDays: review.workingDays }],
+    );
     const seen = (await provider.get(`/api/open-applications/${c.body.id}`)).body;
     assert.equal(seen.nextDeadline.overdue, true);
 

@@ -1,6 +1,7 @@
 // The conditional open application module's SQL (migrations/0017_open_applications.sql). Parameterized `sql` only.
 import { sql } from 'kysely';
 import type { Executor } from '../../db/database.ts';
+import type { WorkflowDeadlineRow } from '../jobs/workflow-deadlines.ts';
 import type { ApplicantKind, DeadlineKind, OpenApplyRole, OpenApplyState } from './workflow.ts';
 
 export interface ApplicationRow {
@@ -38,21 +39,8 @@ export interface EventRow {
   at: Date;
 }
 
-export interface DeadlineRow {
-  id: string;
-  application_id: string;
-  kind: DeadlineKind;
-  start_date: string;
-  working_days: number;
-  due_date: string;
-  due_at: Date;
-  remind_at: Date | null;
-  status: 'open' | 'met' | 'cancelled' | 'lapsed';
-  reminded_at: Date | null;
-  overdue_at: Date | null;
-  closed_at: Date | null;
-  created_at: Date;
-}
+/** A running or past time limit of an application (open_application_deadlines; read and written by WorkflowDeadlines). */
+export type DeadlineRow = WorkflowDeadlineRow<'application_id', DeadlineKind, 'met' | 'cancelled' | 'lapsed'>;
 
 export interface DocumentRow {
   id: string;
@@ -107,8 +95,6 @@ export interface ListFilter {
   offset: number;
 }
 
-const DL_COLS = sql`id, application_id, kind, to_char(start_date, 'YYYY-MM-DD') as start_date, working_days,
-  to_char(due_date, 'YYYY-MM-DD') as due_date, due_at, remind_at, status, reminded_at, overdue_at, closed_at, created_at`;
 const REPORT_COLS = sql`id, agreement_id, period_no, to_char(due_date, 'YYYY-MM-DD') as due_date, grace_until, status, content,
   submitted_at, submitted_by, overdue_at, created_at`;
 
@@ -207,63 +193,6 @@ export class OpenApplyRepository {
   async events(db: Executor, applicationId: string): Promise<EventRow[]> {
     return (await sql<EventRow>`select * from open_application_events where application_id = ${applicationId} order by id`.execute(db))
       .rows;
-  }
-
-  // ---------------------------------------------------------------------------------------------- deadlines
-  async insertDeadline(
-    db: Executor,
-    d: {
-      applicationId: string;
-      kind: DeadlineKind;
-      startDate: string;
-      workingDays: number;
-      dueDate: string;
-      dueAt: Date;
-      remindAt: Date | null;
-      at: Date;
-    },
-  ): Promise<DeadlineRow> {
-    return (
-      await sql<DeadlineRow>`insert into open_application_deadlines (application_id, kind, start_date, working_days, due_date, due_at, remind_at, created_at)
-        values (${d.applicationId}, ${d.kind}, ${d.startDate}, ${d.workingDays}, ${d.dueDate}, ${d.dueAt}, ${d.remindAt}, ${d.at})
-        returning ${DL_COLS}`.execute(db)
-    ).rows[0]!;
-  }
-
-  async getDeadline(db: Executor, id: string, lock = false): Promise<DeadlineRow | undefined> {
-    return (
-      await sql<DeadlineRow>`select ${DL_COLS} from open_application_deadlines where id = ${id} ${lock ? sql`for update` : sql``}`.execute(
-        db,
-      )
-    ).rows[0];
-  }
-
-  async deadlines(db: Executor, applicationId: string): Promise<DeadlineRow[]> {
-    return (
-      await sql<DeadlineRow>`select ${DL_COLS} from open_application_deadlines where application_id = ${applicationId}
-        order by created_at, id`.execute(db)
-    ).rows;
-  }
-
-  async closeDeadline(db: Executor, id: string, status: 'met' | 'cancelled' | 'lapsed', at: Date): Promise<void> {
-    await sql`update open_application_deadlines set status = ${status}, closed_at = ${at} where id = ${id} and status = 'open'`.execute(db);
-  }
-
-  async markOverdue(db: Executor, id: string, at: Date): Promise<void> {
-    await sql`update open_application_deadlines set overdue_at = ${at} where id = ${id}`.execute(db);
-  }
-
-  async markReminded(db: Executor, id: string, at: Date): Promise<void> {
-    await sql`update open_application_deadlines set reminded_at = ${at} where id = ${id}`.execute(db);
-  }
-
-  async nextDeadlines(db: Executor, ids: string[]): Promise<Map<string, DeadlineRow>> {
-    if (!ids.length) return new Map();
-    const rows = (
-      await sql<DeadlineRow>`select distinct on (application_id) ${DL_COLS} from open_application_deadlines
-        where application_id = any(${ids}::uuid[]) and status = 'open' order by application_id, due_at`.execute(db)
-    ).rows;
-    return new Map(rows.map((r) => [r.application_id, r]));
   }
 
   // ---------------------------------------------------------------------------------------------- documents

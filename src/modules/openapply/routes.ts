@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import type { App } from '../../http/app.ts';
 import type { AppContext } from '../../context.ts';
 import { contentDisposition } from '../datasets/read.ts';
-import { settingView } from '../jobs/settings.ts';
+import { registerSettingsRoutes } from '../jobs/settings-routes.ts';
 import * as S from './schemas.ts';
 import type { OpenApplyService } from './service.ts';
 
@@ -14,34 +14,13 @@ export async function registerOpenApplyRoutes(app: App, ctx: AppContext) {
   const tags = ['open-applications'];
   const base = '/api/open-applications';
 
-  app.get(
-    '/api/open-applications/settings',
-    {
-      schema: {
-        tags,
-        summary: 'The figures of the conditional-open rules in force, each with its source',
-        response: { 200: S.SettingList },
-      },
-    },
-    async (req) => {
-      await ctx.authz.authorize(req.actor, 'org.read', { type: 'openapply_setting' });
-      return { items: (await svc.settings.list()).map(settingView) };
-    },
-  );
-
-  app.put(
-    '/api/open-applications/settings/:key',
-    {
-      schema: {
-        tags,
-        summary: 'Change one figure (data authority; ledgered; applies to deadlines opened from now on)',
-        params: S.SettingParams,
-        body: S.SettingBody,
-        response: { 200: S.Setting },
-      },
-    },
-    async (req) => settingView(await svc.settings.update(req.actor, req.params.key, req.body.value)),
-  );
+  registerSettingsRoutes(app, ctx, {
+    base,
+    tags,
+    settings: svc.settings,
+    read: { type: 'openapply_setting' },
+    summary: 'The figures of the conditional-open rules in force, each with its source',
+  });
 
   app.get(
     '/api/open-applications/stats',

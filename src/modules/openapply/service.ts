@@ -28,8 +28,8 @@ import type { Executor, Tx } from '../../db/database.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.ts';
 import { SYSTEM, type Actor } from '../identity/actor.ts';
 import { addDays, chinaDate, workingDaysBetweenPure, type OverrideMap } from '../jobs/calendar.ts';
-import { DeadlineJobs, planDeadline } from '../jobs/deadlines.ts';
 import { WorkflowSettings } from '../jobs/settings.ts';
+import { deadlineNotice, WorkflowDeadlines, type WorkflowDeadlineView } from '../jobs/workflow-deadlines.ts';
 import type { EntitlementAction } from '../entitlements/types.ts';
 import './messages.ts';
 import {
@@ -115,18 +115,7 @@ export interface StepInput {
   securityMeasures?: string;
 }
 
-export interface DeadlineView {
-  id: string;
-  kind: DeadlineKind;
-  workingDays: number;
-  startDate: string;
-  dueDate: string;
-  dueAt: string;
-  status: DeadlineRow['status'];
-  overdue: boolean;
-  workingDaysLeft: number | null;
-  closedAt: string | null;
-}
+export type DeadlineView = WorkflowDeadlineView<DeadlineKind, DeadlineRow['status']>;
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
@@ -154,13 +143,21 @@ export class OpenApplyService {
   now: () => Date = () => new Date();
   /** The figures of the rules, each with its source (openapply_settings). */
   readonly settings: WorkflowSettings;
-  private readonly deadlineJobs: DeadlineJobs;
+  /** The running time limits of the applications (open_application_deadlines) and their jobs. */
+  readonly deadlines: WorkflowDeadlines<'application_id', DeadlineKind, 'met' | 'cancelled' | 'lapsed', ApplicationRow>;
 
   constructor(readonly ctx: AppContext) {
     this.settings = new WorkflowSettings(ctx, { table: 'openapply_settings', module: 'openapply', codePrefix: 'OPENAPPLY' });
-    this.deadlineJobs = new DeadlineJobs(ctx.jobs, 'openapply', {
-      due: (id) => this.fireDeadline(id),
-      remind: (id) => this.fireReminder(id),
+    this.deadlines = new WorkflowDeadlines(ctx, {
+      name: 'openapply',
+      table: 'open_application_deadlines',
+      ownerColumn: 'application_id',
+      objectType: OBJECT_TYPE,
+      now: () => this.now(),
+      lockCase: (tx, id) => this.repo.get(tx, id, true),
+      due: (tx, row, dl, at) => this.lapse(tx, row, dl, at),
+      overdue: (tx, row, dl) => this.deadlineOverdue(tx, row, dl),
+      remind: (tx, row, dl) => this.deadlineWarning(tx, row, dl),
     });
     ctx.jobs.define<{ reportId: string }>(REPORT_QUEUE, (data) => this.fireReport(data.reportId), {
       retryLimit: 5,
@@ -466,7 +463,7 @@ export class OpenApplyService {
     at: Date,
     o: { terms?: ApproveTerms; refusal?: boolean; asks?: boolean; details?: Record<string, unknown> } = {},
   ): Promise<ApplicationRow> {
-    if (STATE_DEADLINE[row.state]) await this.closeDeadlines(tx, row.id, by === 'system' ? 'lapsed' : 'met', at);
+    if (STATE_DEADLINE[row.state]) await this.deadlines.close(tx, row.id, by === 'system' ? 'lapsed' : 'met', at);
     let details = { ...(o.details ?? {}) };
     if (o.terms) details = { ...details, ...(await this.sign(tx, row, actor, o.terms, at)) };
     const updated = await this.repo.setState(tx, row.id, {
@@ -734,7 +731,7 @@ export class OpenApplyService {
     const scope = await this.scope(actor, q.box);
     const states = q.state ? q.state.split(',').filter(isState) : undefined;
     const { rows, total } = await this.repo.list(this.db, { ...scope, states, limit: pageSize, offset: (page - 1) * pageSize });
-    const next = await this.repo.nextDeadlines(
+    const next = await this.deadlines.next(
       this.db,
       rows.map((r) => r.id),
     );
@@ -766,21 +763,6 @@ export class OpenApplyService {
     return { id, nameZh: o?.nameZh ?? '', nameEn: o?.nameEn ?? '' };
   }
 
-  private deadlineView(d: DeadlineRow, overrides: OverrideMap): DeadlineView {
-    return {
-      id: d.id,
-      kind: d.kind,
-      workingDays: d.working_days,
-      startDate: d.start_date,
-      dueDate: d.due_date,
-      dueAt: d.due_at.toISOString(),
-      status: d.status,
-      overdue: !!d.overdue_at || (d.status === 'open' && d.due_at.getTime() < this.now().getTime()),
-      workingDaysLeft: d.status === 'open' ? workingDaysBetweenPure(chinaDate(this.now()), d.due_date, overrides) : null,
-      closedAt: iso(d.closed_at),
-    };
-  }
-
   private async summary(db: Executor, r: ApplicationRow, next: DeadlineRow | null, overrides: OverrideMap) {
     const res = await this.ctx.catalog.get(SYSTEM, r.resource_id).catch(() => null);
     const a = await this.repo.agreementOf(db, r.id);
@@ -799,7 +781,7 @@ export class OpenApplyService {
       periodFrom: r.period_from.toISOString(),
       periodTo: r.period_to.toISOString(),
       entitlementState: e?.state ?? null,
-      nextDeadline: next ? this.deadlineView(next, overrides) : null,
+      nextDeadline: next ? this.deadlines.view(next, overrides) : null,
       createdAt: r.created_at.toISOString(),
       decidedAt: iso(r.decided_at),
     };
@@ -807,7 +789,7 @@ export class OpenApplyService {
 
   private async detail(db: Executor, actor: Actor, row0: ApplicationRow) {
     const row = (await this.repo.get(db, row0.id))!;
-    const deadlines = await this.repo.deadlines(db, row.id);
+    const deadlines = await this.deadlines.list(db, row.id);
     const roles = await this.rolesOf(actor, row);
     const overrides = await this.ctx.calendar.overrides();
     const open = deadlines.filter((d) => d.status === 'open').sort((a, b) => a.due_at.getTime() - b.due_at.getTime())[0] ?? null;
@@ -824,7 +806,7 @@ export class OpenApplyService {
       refusalReason: row.refusal_reason,
       // The applicant's name as it signed the application (the first event), not a lookup of the user.
       applicantName: events.find((ev) => ev.by_role === 'applicant')?.actor_name ?? '',
-      deadlines: deadlines.map((d) => this.deadlineView(d, overrides)),
+      deadlines: deadlines.map((d) => this.deadlines.view(d, overrides)),
       documents: docs.map((d) => ({
         id: d.id,
         stage: d.stage,
@@ -888,94 +870,48 @@ export class OpenApplyService {
   // ---------------------------------------------------------------------------------------------- deadlines
   private async openDeadline(tx: Tx, row: ApplicationRow, kind: DeadlineKind, at: Date): Promise<DeadlineRow> {
     const days = await this.setting(kind === 'review' ? 'review_days' : 'supplement_days', tx);
-    const plan = await planDeadline(this.ctx.calendar, at, days, await this.setting('reminder_lead_days', tx));
-    const dl = await this.repo.insertDeadline(tx, { applicationId: row.id, kind, workingDays: days, ...plan, at });
-    await this.deadlineJobs.schedule(tx, { key: `openapply:${dl.id}`, deadlineId: dl.id, dueAt: plan.dueAt, remindAt: plan.remindAt });
-    return dl;
-  }
-
-  private async closeDeadlines(tx: Tx, applicationId: string, status: 'met' | 'cancelled' | 'lapsed', at: Date) {
-    for (const dl of (await this.repo.deadlines(tx, applicationId)).filter((d) => d.status === 'open')) {
-      await this.repo.closeDeadline(tx, dl.id, status, at);
-      await this.deadlineJobs.cancel(tx, `openapply:${dl.id}`, !!dl.remind_at);
-    }
+    return this.deadlines.start(tx, { caseId: row.id, kind, at, days, lead: await this.setting('reminder_lead_days', tx) });
   }
 
   /**
-   * The deadline job. The review's time ran out → flagged overdue, the provider and the authority told (once). The
-   * supplement's time ran out → the application lapses. Idempotent: a closed or already flagged deadline is left alone.
+   * The deadline job (WorkflowDeadlines). The review's time ran out → flagged overdue, the provider and the
+   * authority told (once). The supplement's time ran out → the application lapses. Idempotent: a closed or already
+   * flagged deadline is left alone.
    */
-  async fireDeadline(deadlineId: string, opts: { at?: Date } = {}): Promise<{ result: string }> {
-    const peek = await this.repo.getDeadline(this.db, deadlineId);
-    if (!peek) return { result: 'gone' };
-    return this.db.transaction().execute(async (tx) => {
-      const row = await this.repo.get(tx, peek.application_id, true);
-      const dl = await this.repo.getDeadline(tx, deadlineId, true);
-      if (!row || !dl || dl.status !== 'open') return { result: 'closed' };
-      const at = opts.at ?? this.now();
-      if (at < dl.due_at) return { result: 'not_due' };
-      if (dl.kind === 'supplement') {
-        await this.repo.markOverdue(tx, dl.id, at);
-        await this.step(
-          tx,
-          row,
-          'lapsed',
-          SYSTEM,
-          'system',
-          `申请人未在 ${dl.working_days} 个工作日内（${dl.due_date} 前）补充材料，申请终止 / Not supplemented within ${dl.working_days} working days: lapsed`,
-          at,
-        );
-        return { result: 'lapsed' };
-      }
-      if (dl.overdue_at) return { result: 'already_overdue' };
-      await this.repo.markOverdue(tx, dl.id, at);
-      await this.notify(tx, row, ['provider', 'authority'], {
-        kind: 'deadline.overdue',
-        title: { zh: `有条件开放申请审核已逾期：${row.number}`, en: `Conditional open application review overdue: ${row.number}` },
-        body: {
-          zh: `时限 ${dl.working_days} 个工作日，已于 ${dl.due_date} 到期。`,
-          en: `The ${dl.working_days}-working-day limit passed on ${dl.due_date}.`,
-        },
-      });
-      await this.ctx.ledger.append(tx, {
-        actor: SYSTEM,
-        action: 'openapply.deadline.overdue',
-        objectType: OBJECT_TYPE,
-        objectId: row.id,
-        orgId: row.provider_org_id,
-        details: { number: row.number, deadlineId: dl.id, kind: dl.kind, dueDate: dl.due_date, workingDays: dl.working_days },
-      });
-      return { result: 'overdue' };
-    });
+  fireDeadline(deadlineId: string, opts: { at?: Date } = {}): Promise<{ result: string }> {
+    return this.deadlines.fireDue(deadlineId, opts);
   }
 
-  async fireReminder(deadlineId: string, opts: { at?: Date } = {}): Promise<{ result: string }> {
-    const peek = await this.repo.getDeadline(this.db, deadlineId);
-    if (!peek) return { result: 'gone' };
-    return this.db.transaction().execute(async (tx) => {
-      const row = await this.repo.get(tx, peek.application_id, true);
-      const dl = await this.repo.getDeadline(tx, deadlineId, true);
-      if (!row || !dl || dl.status !== 'open') return { result: 'closed' };
-      if (dl.reminded_at) return { result: 'already_reminded' };
-      const at = opts.at ?? this.now();
-      if (at >= dl.due_at) return { result: 'past_due' };
-      await this.repo.markReminded(tx, dl.id, at);
-      const label = DEADLINE_LABELS[dl.kind];
-      await this.notify(tx, row, [dl.kind === 'review' ? 'provider' : 'applicant'], {
-        kind: 'deadline.warning',
-        title: { zh: `有条件开放申请${label.zh}即将到期：${row.number}`, en: `Conditional open ${label.en} due soon: ${row.number}` },
-        body: { zh: `请于 ${dl.due_date} 前办理。`, en: `Due by the end of ${dl.due_date}.` },
-      });
-      await this.ctx.ledger.append(tx, {
-        actor: SYSTEM,
-        action: 'openapply.deadline.remind',
-        objectType: OBJECT_TYPE,
-        objectId: row.id,
-        orgId: row.provider_org_id,
-        details: { number: row.number, deadlineId: dl.id, kind: dl.kind, dueDate: dl.due_date },
-      });
-      return { result: 'reminded' };
-    });
+  fireReminder(deadlineId: string, opts: { at?: Date } = {}): Promise<{ result: string }> {
+    return this.deadlines.fireReminder(deadlineId, opts);
+  }
+
+  private async lapse(tx: Tx, row: ApplicationRow, dl: DeadlineRow, at: Date): Promise<string | null> {
+    if (dl.kind !== 'supplement') return null;
+    await this.deadlines.markOverdue(tx, dl.id, at);
+    await this.step(
+      tx,
+      row,
+      'lapsed',
+      SYSTEM,
+      'system',
+      `申请人未在 ${dl.working_days} 个工作日内（${dl.due_date} 前）补充材料，申请终止 / Not supplemented within ${dl.working_days} working days: lapsed`,
+      at,
+    );
+    return 'lapsed';
+  }
+
+  private async deadlineOverdue(tx: Tx, row: ApplicationRow, dl: DeadlineRow) {
+    const title = { zh: `有条件开放申请审核已逾期：${row.number}`, en: `Conditional open application review overdue: ${row.number}` };
+    await this.notify(tx, row, ['provider', 'authority'], deadlineNotice(dl, 'overdue', title));
+    return { number: row.number };
+  }
+
+  private async deadlineWarning(tx: Tx, row: ApplicationRow, dl: DeadlineRow) {
+    const label = DEADLINE_LABELS[dl.kind];
+    const title = { zh: `有条件开放申请${label.zh}即将到期：${row.number}`, en: `Conditional open ${label.en} due soon: ${row.number}` };
+    await this.notify(tx, row, [dl.kind === 'review' ? 'provider' : 'applicant'], deadlineNotice(dl, 'warning', title));
+    return { number: row.number };
   }
 
   // ---------------------------------------------------------------------------------------------- notices

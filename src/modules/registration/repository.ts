@@ -2,6 +2,7 @@
 import { sql, type ColumnType, type Generated, type Selectable } from 'kysely';
 import { withSessionLock } from '../../db/locks.ts';
 import type { Db, Executor } from '../../db/database.ts';
+import type { WorkflowDeadlineRow } from '../jobs/workflow-deadlines.ts';
 import type { RegistrationState } from './workflow.ts';
 
 type Json = ColumnType<unknown, string, string>;
@@ -154,21 +155,8 @@ export interface RegistrationRow {
   updated_at: Date;
 }
 
-export interface DeadlineRow {
-  id: string;
-  registration_id: string;
-  kind: DeadlineKind;
-  start_date: string;
-  working_days: number;
-  due_date: string;
-  due_at: Date;
-  remind_at: Date | null;
-  status: DeadlineStatus;
-  reminded_at: Date | null;
-  overdue_at: Date | null;
-  closed_at: Date | null;
-  created_at: Date;
-}
+/** A running or past time limit of a registration (read and written by WorkflowDeadlines). */
+export type DeadlineRow = WorkflowDeadlineRow<'registration_id', DeadlineKind, Exclude<DeadlineStatus, 'open'>>;
 
 export interface CertificateRow {
   id: string;
@@ -464,79 +452,6 @@ export class RegistrationRepository {
   }
 
   // ------------------------------------------------------------------------------------------ deadlines
-  async insertDeadline(
-    db: Executor,
-    d: {
-      registrationId: string;
-      kind: DeadlineKind;
-      startDate: string;
-      workingDays: number;
-      dueDate: string;
-      dueAt: Date;
-      remindAt: Date | null;
-      at: Date;
-    },
-  ): Promise<DeadlineRow> {
-    const { id } = await db
-      .insertInto('registration_deadlines')
-      .values({
-        registration_id: d.registrationId,
-        kind: d.kind,
-        start_date: d.startDate,
-        working_days: d.workingDays,
-        due_date: d.dueDate,
-        due_at: d.dueAt,
-        remind_at: d.remindAt,
-        created_at: d.at,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return (await this.getDeadline(db, id))!;
-  }
-
-  async getDeadline(db: Executor, id: string, forUpdate = false): Promise<DeadlineRow | undefined> {
-    let q = db.selectFrom('registration_deadlines').select(deadlineColumns).where('registration_deadlines.id', '=', id);
-    if (forUpdate) q = q.forUpdate();
-    return (await q.executeTakeFirst()) as DeadlineRow | undefined;
-  }
-
-  async deadlines(db: Executor, registrationId: string): Promise<DeadlineRow[]> {
-    return (await db
-      .selectFrom('registration_deadlines')
-      .select(deadlineColumns)
-      .where('registration_id', '=', registrationId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute()) as DeadlineRow[];
-  }
-
-  async openDeadlines(db: Executor, registrationId: string, kinds?: DeadlineKind[]): Promise<DeadlineRow[]> {
-    let q = db
-      .selectFrom('registration_deadlines')
-      .select(deadlineColumns)
-      .where('registration_id', '=', registrationId)
-      .where('status', '=', 'open');
-    if (kinds?.length) q = q.where('kind', 'in', kinds);
-    return (await q.orderBy('due_at').execute()) as DeadlineRow[];
-  }
-
-  async closeDeadline(db: Executor, id: string, status: 'met' | 'cancelled', at: Date): Promise<void> {
-    await db
-      .updateTable('registration_deadlines')
-      .set({ status, closed_at: at })
-      .where('id', '=', id)
-      .where('status', '=', 'open')
-      .execute();
-  }
-
-  async markReminded(db: Executor, id: string, at: Date): Promise<void> {
-    await db.updateTable('registration_deadlines').set({ reminded_at: at }).where('id', '=', id).execute();
-  }
-
-  async markOverdue(db: Executor, id: string, at: Date): Promise<void> {
-    await db.updateTable('registration_deadlines').set({ overdue_at: at }).where('id', '=', id).execute();
-  }
-
   /**
    * Open duty deadlines (completeness, decision) of the given providers: those already past `now` and those
    * due by the end of `soonUntil`, with the registration they belong to.

@@ -170,7 +170,7 @@ export async function seedRegistrationDemo(ctx: AppContext): Promise<Registratio
         } else if (s.do === 'object') {
           await svc.object(ANONYMOUS, id, { name: s.name, contact: s.contact, reason: s.reason }, { at });
         } else {
-          const dl = (await svc.repo.openDeadlines(ctx.db, id, ['notice_end']))[0];
+          const dl = (await svc.deadlines.open(ctx.db, id, ['notice_end']))[0];
           if (dl) await svc.fireDeadline(dl.id, { at });
         }
       }

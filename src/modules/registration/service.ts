@@ -16,8 +16,10 @@ import type { Executor, Tx } from '../../db/database.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.ts';
 import { SYSTEM, type Actor } from '../identity/actor.ts';
 import { addDays, chinaDate } from '../jobs/calendar.ts';
-import { DeadlineJobs, planDeadline, SettingsCache } from '../jobs/deadlines.ts';
+import { SettingsCache } from '../jobs/deadlines.ts';
+import { settingView as sharedSettingView } from '../jobs/settings.ts';
 import type { NotifyTarget } from '../jobs/notifications.ts';
+import { deadlineNotice, WorkflowDeadlines } from '../jobs/workflow-deadlines.ts';
 import { contentHash, displayQueryCode, formatNumber, newQueryCode, normalizeQueryCode } from './certificate.ts';
 import './messages.ts';
 import {
@@ -254,13 +256,24 @@ export class RegistrationService {
   /** The clock (tests and the demo seed set it to move the workflow through time). */
   now: () => Date = () => new Date();
   private readonly settingsCache: SettingsCache;
-  private readonly deadlineJobs: DeadlineJobs;
+  /** The running time limits of the registrations (registration_deadlines) and their jobs. */
+  readonly deadlines: WorkflowDeadlines<'registration_id', DeadlineKind, 'met' | 'cancelled', RegistrationRow>;
 
   constructor(readonly ctx: AppContext) {
     this.settingsCache = new SettingsCache(ctx.db, (db) => this.repo.listSettings(db), 'registration');
-    this.deadlineJobs = new DeadlineJobs(ctx.jobs, 'registration', {
-      due: (id) => this.fireDeadline(id),
-      remind: (id) => this.fireReminder(id),
+    this.deadlines = new WorkflowDeadlines(ctx, {
+      name: 'registration',
+      table: 'registration_deadlines',
+      ownerColumn: 'registration_id',
+      objectType: 'registration',
+      jobKey,
+      now: () => this.now(),
+      lockCase: (tx, id) => this.repo.get(tx, id, true),
+      // A job never runs before its time; the seed and the tests fire deadlines at the instant they play.
+      waitForDue: false,
+      due: (tx, reg, dl, at) => this.endNotice(tx, reg, dl, at),
+      overdue: (tx, reg, dl) => this.deadlineOverdue(tx, reg, dl),
+      remind: (tx, reg, dl) => this.deadlineWarning(tx, reg, dl),
     });
     // Role matrix of this module (authority_admin has '*', the auditor '*.read').
     ctx.authz.allow('provider_clerk', 'registration.apply', 'org_subtree');
@@ -492,7 +505,7 @@ export class RegistrationService {
         break;
       }
       case 'returned_incomplete': {
-        await this.closeDeadlines(tx, reg.id, ['completeness'], 'met', at);
+        await this.deadlines.close(tx, reg.id, 'met', at, ['completeness']);
         updated = await this.repo.update(tx, reg.id, { state: to }, at);
         await this.notifyApplicant(tx, updated, {
           kind: 'registration.returned',
@@ -505,7 +518,7 @@ export class RegistrationService {
         break;
       }
       case 'accepted': {
-        await this.closeDeadlines(tx, reg.id, ['completeness'], 'met', at);
+        await this.deadlines.close(tx, reg.id, 'met', at, ['completeness']);
         updated = await this.repo.update(tx, reg.id, { state: to, acceptedAt: at }, at);
         const dl = await this.openDeadline(tx, updated, 'decision', at, extra.jobsNotBefore);
         details.decisionDue = dl.due_date;
@@ -543,7 +556,7 @@ export class RegistrationService {
       }
       case 'pending_decision':
       case 'objection_review': {
-        await this.closeDeadlines(tx, reg.id, ['notice_end'], 'met', at);
+        await this.deadlines.close(tx, reg.id, 'met', at, ['notice_end']);
         updated = await this.repo.update(tx, reg.id, { state: to }, at);
         details.objections = extra.objections ?? 0;
         await this.notifyAuthority(tx, updated, {
@@ -562,7 +575,7 @@ export class RegistrationService {
         break;
       }
       case 'approved': {
-        await this.closeDeadlines(tx, reg.id, ['decision', 'completeness', 'notice_end'], 'met', at);
+        await this.deadlines.close(tx, reg.id, 'met', at, ['decision', 'completeness', 'notice_end']);
         updated = await this.repo.update(tx, reg.id, { state: to, decidedAt: at }, at);
         const dismissed = await this.repo.resolveObjections(tx, reg.id, 'dismissed', comment, at);
         if (dismissed) details.objectionsDismissed = dismissed;
@@ -579,7 +592,7 @@ export class RegistrationService {
         break;
       }
       case 'rejected': {
-        await this.closeDeadlines(tx, reg.id, ['decision', 'completeness', 'notice_end'], 'met', at);
+        await this.deadlines.close(tx, reg.id, 'met', at, ['decision', 'completeness', 'notice_end']);
         updated = await this.repo.update(tx, reg.id, { state: to, decidedAt: at }, at);
         const upheld = await this.repo.resolveObjections(tx, reg.id, 'upheld', comment, at);
         if (upheld) details.objectionsUpheld = upheld;
@@ -591,7 +604,7 @@ export class RegistrationService {
         break;
       }
       case 'withdrawn': {
-        await this.closeDeadlines(tx, reg.id, ['decision', 'completeness', 'notice_end'], 'cancelled', at);
+        await this.deadlines.close(tx, reg.id, 'cancelled', at, ['decision', 'completeness', 'notice_end']);
         updated = await this.repo.update(tx, reg.id, { state: to }, at);
         await this.repo.resolveObjections(tx, reg.id, 'closed', comment, at);
         await this.notifyAuthority(tx, updated, {
@@ -654,107 +667,53 @@ export class RegistrationService {
     const days = await this.setting(DEADLINE_SETTING[kind], tx);
     // The end of a notice needs no reminder: the system takes that step.
     const lead = kind === 'notice_end' ? 0 : await this.setting('reminder_lead_days', tx);
-    const plan = await planDeadline(this.ctx.calendar, at, days, lead);
-    const dl = await this.repo.insertDeadline(tx, { registrationId: reg.id, kind, workingDays: days, ...plan, at });
-    await this.deadlineJobs.schedule(tx, {
-      key: jobKey(dl),
-      deadlineId: dl.id,
-      dueAt: plan.dueAt,
-      remindAt: plan.remindAt,
-      notBefore: jobsNotBefore,
-    });
-    return dl;
-  }
-
-  private async closeDeadlines(tx: Tx, registrationId: string, kinds: DeadlineKind[], status: 'met' | 'cancelled', at: Date) {
-    for (const dl of await this.repo.openDeadlines(tx, registrationId, kinds)) {
-      await this.repo.closeDeadline(tx, dl.id, status, at);
-      await this.deadlineJobs.cancel(tx, jobKey(dl), !!dl.remind_at);
-    }
+    return this.deadlines.start(tx, { caseId: reg.id, kind, at, days, lead, jobsNotBefore });
   }
 
   /**
-   * The deadline job: a notice period that ended moves the registration on; a completeness or decision
-   * deadline still open is flagged overdue and the authority is told. Idempotent (a closed or already
+   * The deadline job (WorkflowDeadlines): a notice period that ended moves the registration on; a completeness or
+   * decision deadline still open is flagged overdue and the authority is told. Idempotent (a closed or already
    * flagged deadline is left alone), so retries and duplicate deliveries are harmless.
    */
-  async fireDeadline(deadlineId: string, opts: AtOption = {}): Promise<{ result: string }> {
-    const peek = await this.repo.getDeadline(this.db, deadlineId);
-    if (!peek) return { result: 'gone' };
-    return this.db.transaction().execute(async (tx) => {
-      // Lock order everywhere: registration, then its deadlines.
-      const reg = await this.repo.get(tx, peek.registration_id, true);
-      const dl = await this.repo.getDeadline(tx, deadlineId, true);
-      if (!reg || !dl || dl.status !== 'open') return { result: 'closed' };
-      const at = opts.at ?? this.now();
-      if (dl.kind === 'notice_end') {
-        if (reg.state !== 'public_notice') return { result: 'not_in_notice' };
-        const objections = await this.repo.countOpenObjections(tx, reg.id);
-        const to: RegistrationState = objections > 0 ? 'objection_review' : 'pending_decision';
-        const comment =
-          objections > 0
-            ? `公示期满（${dl.due_date}），收到异议 ${objections} 件，转入异议处理 / Notice ended with ${objections} objection(s)`
-            : `公示期满（${dl.due_date}），无异议，待作出登记决定 / Notice ended without objections`;
-        await this.applyTransition(tx, reg, to, SYSTEM, comment, at, { objections });
-        return { result: to };
-      }
-      if (dl.overdue_at) return { result: 'already_overdue' };
-      await this.repo.markOverdue(tx, dl.id, at);
-      const label = DEADLINE_LABELS[dl.kind];
-      await this.notifyAuthority(tx, reg, {
-        kind: 'deadline.overdue',
-        title: {
-          zh: `登记${label.zh}已逾期：${reg.subject_name_zh}`,
-          en: `Registration ${label.en} overdue: ${reg.subject_name_en || reg.subject_name_zh}`,
-        },
-        body: {
-          zh: `时限 ${dl.working_days} 个工作日，已于 ${dl.due_date} 到期。`,
-          en: `The ${dl.working_days}-working-day limit passed on ${dl.due_date}.`,
-        },
-      });
-      await this.ctx.ledger.append(tx, {
-        actor: SYSTEM,
-        action: 'registration.deadline.overdue',
-        objectType: 'registration',
-        objectId: reg.id,
-        orgId: reg.provider_org_id,
-        details: { deadlineId: dl.id, kind: dl.kind, dueDate: dl.due_date, workingDays: dl.working_days, state: reg.state },
-      });
-      return { result: 'overdue' };
-    });
+  fireDeadline(deadlineId: string, opts: AtOption = {}): Promise<{ result: string }> {
+    return this.deadlines.fireDue(deadlineId, opts);
   }
 
   /** The reminder job: tells the responsible users that a deadline is near (if it is still open and not past). */
-  async fireReminder(deadlineId: string): Promise<{ result: string }> {
-    const peek = await this.repo.getDeadline(this.db, deadlineId);
-    if (!peek) return { result: 'gone' };
-    return this.db.transaction().execute(async (tx) => {
-      const reg = await this.repo.get(tx, peek.registration_id, true);
-      const dl = await this.repo.getDeadline(tx, deadlineId, true);
-      if (!reg || !dl || dl.status !== 'open') return { result: 'closed' };
-      if (dl.reminded_at) return { result: 'already_reminded' };
-      const at = this.now();
-      if (at >= dl.due_at) return { result: 'past_due' };
-      await this.repo.markReminded(tx, dl.id, at);
-      const label = DEADLINE_LABELS[dl.kind];
-      const r = await this.notifyAuthority(tx, reg, {
-        kind: 'deadline.warning',
-        title: {
-          zh: `登记${label.zh}即将到期：${reg.subject_name_zh}`,
-          en: `Registration ${label.en} due soon: ${reg.subject_name_en || reg.subject_name_zh}`,
-        },
-        body: { zh: `请于 ${dl.due_date} 前办理。`, en: `Due by the end of ${dl.due_date}.` },
-      });
-      await this.ctx.ledger.append(tx, {
-        actor: SYSTEM,
-        action: 'registration.deadline.remind',
-        objectType: 'registration',
-        objectId: reg.id,
-        orgId: reg.provider_org_id,
-        details: { deadlineId: dl.id, kind: dl.kind, dueDate: dl.due_date, recipients: r },
-      });
-      return { result: 'reminded' };
-    });
+  fireReminder(deadlineId: string): Promise<{ result: string }> {
+    return this.deadlines.fireReminder(deadlineId);
+  }
+
+  private async endNotice(tx: Tx, reg: RegistrationRow, dl: DeadlineRow, at: Date): Promise<string | null> {
+    if (dl.kind !== 'notice_end') return null;
+    if (reg.state !== 'public_notice') return 'not_in_notice';
+    const objections = await this.repo.countOpenObjections(tx, reg.id);
+    const to: RegistrationState = objections > 0 ? 'objection_review' : 'pending_decision';
+    const comment =
+      objections > 0
+        ? `公示期满（${dl.due_date}），收到异议 ${objections} 件，转入异议处理 / Notice ended with ${objections} objection(s)`
+        : `公示期满（${dl.due_date}），无异议，待作出登记决定 / Notice ended without objections`;
+    await this.applyTransition(tx, reg, to, SYSTEM, comment, at, { objections });
+    return to;
+  }
+
+  private async deadlineOverdue(tx: Tx, reg: RegistrationRow, dl: DeadlineRow) {
+    const label = DEADLINE_LABELS[dl.kind];
+    const title = {
+      zh: `登记${label.zh}已逾期：${reg.subject_name_zh}`,
+      en: `Registration ${label.en} overdue: ${reg.subject_name_en || reg.subject_name_zh}`,
+    };
+    await this.notifyAuthority(tx, reg, deadlineNotice(dl, 'overdue', title));
+    return { state: reg.state };
+  }
+
+  private async deadlineWarning(tx: Tx, reg: RegistrationRow, dl: DeadlineRow) {
+    const label = DEADLINE_LABELS[dl.kind];
+    const title = {
+      zh: `登记${label.zh}即将到期：${reg.subject_name_zh}`,
+      en: `Registration ${label.en} due soon: ${reg.subject_name_en || reg.subject_name_zh}`,
+    };
+    return { recipients: await this.notifyAuthority(tx, reg, deadlineNotice(dl, 'warning', title)) };
   }
 
   // ------------------------------------------------------------------------------------------- objections
@@ -810,7 +769,7 @@ export class RegistrationService {
     if (!reg || !(await this.canRead(actor, reg))) throw notFound('REGISTRATION_NOT_FOUND', { id });
     const [transitions, deadlines, objections, cert, as] = await Promise.all([
       this.repo.transitions(this.db, id),
-      this.repo.deadlines(this.db, id),
+      this.deadlines.list(this.db, id),
       this.repo.objections(this.db, id),
       this.repo.certificateOf(this.db, id),
       this.actsAs(actor, reg),
@@ -855,7 +814,7 @@ export class RegistrationService {
       offset: (page - 1) * pageSize,
     });
     const items: RegistrationSummary[] = [];
-    for (const r of rows) items.push(await this.summary(r, await this.repo.openDeadlines(this.db, r.id), now));
+    for (const r of rows) items.push(await this.summary(r, await this.deadlines.open(this.db, r.id), now));
     return { items, total, page, pageSize };
   }
 
@@ -896,7 +855,7 @@ export class RegistrationService {
     const out: NoticeView[] = [];
     for (const r of await this.repo.inNotice(this.db)) {
       const snap = r.snapshot as { resource?: { abstractZh?: string; abstractEn?: string } };
-      const end = (await this.repo.openDeadlines(this.db, r.id, ['notice_end']))[0];
+      const end = (await this.deadlines.open(this.db, r.id, ['notice_end']))[0];
       out.push({
         id: r.id,
         registrationType: r.registration_type,
@@ -1070,21 +1029,9 @@ function certificateView(c: CertificateRow, now: Date): CertificateView {
   };
 }
 
+/** The shared view of a figure (WorkflowSettings' settingView) and who changed it last. */
 function settingView(s: SettingRow): SettingView {
-  return {
-    key: s.key,
-    value: s.value,
-    min: s.min_value,
-    max: s.max_value,
-    unit: s.unit,
-    labelZh: s.label_zh,
-    labelEn: s.label_en,
-    sourceZh: s.source_zh,
-    sourceEn: s.source_en,
-    platformDefault: s.platform_default,
-    updatedBy: s.updated_by,
-    updatedAt: s.updated_at.toISOString(),
-  };
+  return { ...sharedSettingView(s), updatedBy: s.updated_by };
 }
 
 /** The last day of a validity of `years` calendar years starting on `date` (2026-03-10 + 3 → 2029-03-09). */

@@ -1,6 +1,7 @@
 // The sharing module's SQL (migrations/0012_sharing.sql). Parameterized `sql` templates only.
 import { sql } from 'kysely';
 import type { Executor } from '../../db/database.ts';
+import type { WorkflowDeadlineRow } from '../jobs/workflow-deadlines.ts';
 import type { DeadlineKind, SharingRole, SharingState, UsageScope } from './workflow.ts';
 
 export interface RequestRow {
@@ -44,21 +45,8 @@ export interface EventRow {
   at: Date;
 }
 
-export interface DeadlineRow {
-  id: string;
-  request_id: string;
-  kind: DeadlineKind;
-  start_date: string;
-  working_days: number;
-  due_date: string;
-  due_at: Date;
-  remind_at: Date | null;
-  status: 'open' | 'met' | 'cancelled' | 'escalated';
-  reminded_at: Date | null;
-  overdue_at: Date | null;
-  closed_at: Date | null;
-  created_at: Date;
-}
+/** A running or past time limit of a request (sharing_deadlines; read and written by WorkflowDeadlines). */
+export type DeadlineRow = WorkflowDeadlineRow<'request_id', DeadlineKind, 'met' | 'cancelled' | 'escalated'>;
 
 export interface NewRequest {
   requesterOrgId: string;
@@ -90,8 +78,6 @@ export interface ListFilter {
   limit: number;
   offset: number;
 }
-
-const DATE_COLS = sql`to_char(start_date, 'YYYY-MM-DD') as start_date, to_char(due_date, 'YYYY-MM-DD') as due_date`;
 
 export class SharingRepository {
   // ---------------------------------------------------------------------------------------------- settings
@@ -191,69 +177,6 @@ export class SharingRepository {
 
   async events(db: Executor, requestId: string): Promise<EventRow[]> {
     return (await sql<EventRow>`select * from sharing_events where request_id = ${requestId} order by id`.execute(db)).rows;
-  }
-
-  // ---------------------------------------------------------------------------------------------- deadlines
-  async insertDeadline(
-    db: Executor,
-    d: {
-      requestId: string;
-      kind: DeadlineKind;
-      startDate: string;
-      workingDays: number;
-      dueDate: string;
-      dueAt: Date;
-      remindAt: Date | null;
-      at: Date;
-    },
-  ): Promise<DeadlineRow> {
-    return (
-      await sql<DeadlineRow>`insert into sharing_deadlines (request_id, kind, start_date, working_days, due_date, due_at, remind_at, created_at)
-        values (${d.requestId}, ${d.kind}, ${d.startDate}, ${d.workingDays}, ${d.dueDate}, ${d.dueAt}, ${d.remindAt}, ${d.at})
-        returning id, request_id, kind, ${DATE_COLS}, working_days, due_at, remind_at, status, reminded_at, overdue_at, closed_at, created_at`.execute(
-        db,
-      )
-    ).rows[0]!;
-  }
-
-  async getDeadline(db: Executor, id: string, lock = false): Promise<DeadlineRow | undefined> {
-    const q = sql<DeadlineRow>`select id, request_id, kind, ${DATE_COLS}, working_days, due_at, remind_at, status, reminded_at,
-        overdue_at, closed_at, created_at from sharing_deadlines where id = ${id} ${lock ? sql`for update` : sql``}`;
-    return (await q.execute(db)).rows[0];
-  }
-
-  async deadlines(db: Executor, requestId: string): Promise<DeadlineRow[]> {
-    return (
-      await sql<DeadlineRow>`select id, request_id, kind, ${DATE_COLS}, working_days, due_at, remind_at, status, reminded_at,
-        overdue_at, closed_at, created_at from sharing_deadlines where request_id = ${requestId} order by created_at, id`.execute(db)
-    ).rows;
-  }
-
-  async openDeadlines(db: Executor, requestId: string): Promise<DeadlineRow[]> {
-    return (await this.deadlines(db, requestId)).filter((d) => d.status === 'open');
-  }
-
-  async closeDeadline(db: Executor, id: string, status: 'met' | 'cancelled' | 'escalated', at: Date): Promise<void> {
-    await sql`update sharing_deadlines set status = ${status}, closed_at = ${at} where id = ${id} and status = 'open'`.execute(db);
-  }
-
-  async markOverdue(db: Executor, id: string, at: Date): Promise<void> {
-    await sql`update sharing_deadlines set overdue_at = ${at} where id = ${id}`.execute(db);
-  }
-
-  async markReminded(db: Executor, id: string, at: Date): Promise<void> {
-    await sql`update sharing_deadlines set reminded_at = ${at} where id = ${id}`.execute(db);
-  }
-
-  /** The next open deadline of each request (list views). */
-  async nextDeadlines(db: Executor, ids: string[]): Promise<Map<string, DeadlineRow>> {
-    if (!ids.length) return new Map();
-    const rows = (
-      await sql<DeadlineRow>`select distinct on (request_id) id, request_id, kind, ${DATE_COLS}, working_days, due_at, remind_at,
-          status, reminded_at, overdue_at, closed_at, created_at
-        from sharing_deadlines where request_id = any(${ids}::uuid[]) and status = 'open' order by request_id, due_at`.execute(db)
-    ).rows;
-    return new Map(rows.map((r) => [r.request_id, r]));
   }
 
   // ---------------------------------------------------------------------------------------------- statistics

@@ -3,41 +3,20 @@
 // `share=unconditional,conditional` (src/modules/search).
 import type { App } from '../../http/app.ts';
 import type { AppContext } from '../../context.ts';
-import { settingView } from '../jobs/settings.ts';
+import { registerSettingsRoutes } from '../jobs/settings-routes.ts';
 import * as S from './schemas.ts';
 
 export async function registerSharingRoutes(app: App, ctx: AppContext) {
   const sharing = ctx.sharing;
   const tags = ['sharing'];
 
-  app.get(
-    '/api/sharing/settings',
-    {
-      schema: {
-        tags,
-        summary: 'The figures of the sharing rules in force (time limits, validity), each with its source',
-        response: { 200: S.SettingList },
-      },
-    },
-    async (req) => {
-      await ctx.authz.authorize(req.actor, 'org.read', { type: 'sharing_setting' });
-      return { items: (await sharing.settings.list()).map(settingView) };
-    },
-  );
-
-  app.put(
-    '/api/sharing/settings/:key',
-    {
-      schema: {
-        tags,
-        summary: 'Change one figure (data authority; ledgered; applies to deadlines opened from now on)',
-        params: S.SettingParams,
-        body: S.SettingBody,
-        response: { 200: S.Setting },
-      },
-    },
-    async (req) => settingView(await sharing.settings.update(req.actor, req.params.key, req.body.value)),
-  );
+  registerSettingsRoutes(app, ctx, {
+    base: '/api/sharing',
+    tags,
+    settings: sharing.settings,
+    read: { type: 'sharing_setting' },
+    summary: 'The figures of the sharing rules in force (time limits, validity), each with its source',
+  });
 
   app.get(
     '/api/sharing/stats',

@@ -198,20 +198,3 @@ export const Stats = Type.Object({
   }),
   callsPerDay: Type.Array(Type.Object({ day: DateString, calls: Type.Integer(), rows: Type.Integer() })),
 });
-
-export const Setting = Type.Object({
-  key: Type.String(),
-  value: Type.Integer(),
-  min: Type.Integer(),
-  max: Type.Integer(),
-  unit: Type.Enum(['working_days', 'days']),
-  labelZh: Type.String(),
-  labelEn: Type.String(),
-  sourceZh: Type.String({ description: 'Where the figure comes from (regulation, or why it is a platform default)' }),
-  sourceEn: Type.String(),
-  platformDefault: Type.Boolean(),
-  updatedAt: DateTime,
-});
-export const SettingList = Type.Object({ items: Type.Array(Setting) });
-export const SettingParams = Type.Object({ key: Type.String({ pattern: '^[a-z][a-z0-9_]{1,63}$' }) });
-export const SettingBody = Type.Object({ value: Type.Integer() }, { additionalProperties: false });

@@ -179,7 +179,7 @@ export async function seedSharingDemo(ctx: AppContext): Promise<{ created: boole
         if (step.do === 'to') await svc.transition(actor, created.id, step.to, step.comment, step.terms ?? {}, { at });
         else if (step.do === 'message') await svc.message(actor, created.id, step.text, { at });
         else {
-          const dl = (await svc.repo.openDeadlines(ctx.db, created.id))[0];
+          const dl = (await svc.deadlines.open(ctx.db, created.id))[0];
           if (dl) await svc.fireDeadline(dl.id, { at: dl.due_at > at ? new Date(dl.due_at.getTime() + 60_000) : at });
         }
       }

@@ -20,9 +20,9 @@ import type { AppContext } from '../../context.ts';
 import type { Executor, Tx } from '../../db/database.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.ts';
 import { SYSTEM, type Actor } from '../identity/actor.ts';
-import { chinaDate, workingDaysBetweenPure, type OverrideMap } from '../jobs/calendar.ts';
-import { DeadlineJobs, planDeadline } from '../jobs/deadlines.ts';
+import { chinaDate, type OverrideMap } from '../jobs/calendar.ts';
 import { WorkflowSettings } from '../jobs/settings.ts';
+import { deadlineNotice, WorkflowDeadlines, type WorkflowDeadlineView } from '../jobs/workflow-deadlines.ts';
 import type { EntitlementAction, EntitlementConditions, Quota } from '../entitlements/types.ts';
 import './messages.ts';
 import { SharingRepository, type DeadlineRow, type EventRow, type RequestRow } from './repository.ts';
@@ -86,19 +86,8 @@ export interface DecisionTerms {
   conditions?: EntitlementConditions;
 }
 
-export interface DeadlineView {
-  id: string;
-  kind: DeadlineKind;
-  workingDays: number;
-  startDate: string;
-  dueDate: string;
-  dueAt: string;
-  status: DeadlineRow['status'];
-  overdue: boolean;
-  /** Open deadlines: working days from today (China time) to the due date on the working-day calendar; 0 = due today. */
-  workingDaysLeft: number | null;
+export interface DeadlineView extends WorkflowDeadlineView<DeadlineKind, DeadlineRow['status']> {
   remindedAt: string | null;
-  closedAt: string | null;
 }
 
 export interface RequestSummary {
@@ -162,13 +151,21 @@ export class SharingService {
   now: () => Date = () => new Date();
   /** The figures of the rules, each with its source (sharing_settings). */
   readonly settings: WorkflowSettings;
-  private readonly deadlineJobs: DeadlineJobs;
+  /** The running time limits of the requests (sharing_deadlines) and their jobs. */
+  readonly deadlines: WorkflowDeadlines<'request_id', DeadlineKind, 'met' | 'cancelled' | 'escalated', RequestRow>;
 
   constructor(readonly ctx: AppContext) {
     this.settings = new WorkflowSettings(ctx, { table: 'sharing_settings', module: 'sharing', codePrefix: 'SHARING' });
-    this.deadlineJobs = new DeadlineJobs(ctx.jobs, 'sharing', {
-      due: (id) => this.fireDeadline(id),
-      remind: (id) => this.fireReminder(id),
+    this.deadlines = new WorkflowDeadlines(ctx, {
+      name: 'sharing',
+      table: 'sharing_deadlines',
+      ownerColumn: 'request_id',
+      objectType: OBJECT_TYPE,
+      now: () => this.now(),
+      lockCase: (tx, id) => this.repo.get(tx, id, true),
+      due: (tx, row, dl, at) => this.escalate(tx, row, dl, at),
+      overdue: (tx, row, dl) => this.deadlineOverdue(tx, row, dl),
+      remind: (tx, row, dl) => this.deadlineWarning(tx, row, dl),
     });
     // Departments are both consumers and providers: either clerk may request for its own organization.
     ctx.authz.allow('consumer_clerk', 'sharing.request', 'org_subtree');
@@ -383,7 +380,7 @@ export class SharingService {
       if (rule.refusal && text.length < MIN_REASON) throw badRequest('SHARING_REASON_REQUIRED', { min: MIN_REASON }, { field: 'comment' });
       // The provider's time is up: the decision has passed to the authority (the deadline job escalates).
       if (rule.by === 'provider' && row.state === 'provider_review') {
-        const dl = (await this.repo.openDeadlines(tx, row.id)).find((d) => d.kind === 'provider_decision');
+        const dl = (await this.deadlines.open(tx, row.id)).find((d) => d.kind === 'provider_decision');
         if (dl && dl.due_at <= at) throw conflict('SHARING_DEADLINE_PASSED', { dueDate: dl.due_date }, { dueAt: iso(dl.due_at) });
       }
       const updated = await this.apply(tx, row, rule.to, actor, rule.by, text, at, rule.grants ? terms : undefined, rule.refusal ?? false);
@@ -405,7 +402,7 @@ export class SharingService {
   ): Promise<RequestRow> {
     // Close the running deadline of the state we leave.
     const leaving = STATE_DEADLINE[row.state];
-    if (leaving) await this.closeDeadlines(tx, row.id, by === 'system' ? 'escalated' : 'met', at);
+    if (leaving) await this.deadlines.close(tx, row.id, by === 'system' ? 'escalated' : 'met', at);
 
     let entitlementId: string | null = null;
     let granted: Record<string, unknown> = {};
@@ -571,7 +568,7 @@ export class SharingService {
       limit: pageSize,
       offset: (page - 1) * pageSize,
     });
-    const next = await this.repo.nextDeadlines(
+    const next = await this.deadlines.next(
       this.db,
       rows.map((r) => r.id),
     );
@@ -623,23 +620,11 @@ export class SharingService {
   }
 
   private deadlineView(d: DeadlineRow, overrides: OverrideMap): DeadlineView {
-    return {
-      id: d.id,
-      kind: d.kind,
-      workingDays: d.working_days,
-      startDate: d.start_date,
-      dueDate: d.due_date,
-      dueAt: d.due_at.toISOString(),
-      status: d.status,
-      overdue: !!d.overdue_at || (d.status === 'open' && d.due_at.getTime() < this.now().getTime()),
-      workingDaysLeft: d.status === 'open' ? workingDaysBetweenPure(chinaDate(this.now()), d.due_date, overrides) : null,
-      remindedAt: iso(d.reminded_at),
-      closedAt: iso(d.closed_at),
-    };
+    return { ...this.deadlines.view(d, overrides), remindedAt: iso(d.reminded_at) };
   }
 
   private async detail(db: Executor, actor: Actor, row: RequestRow): Promise<RequestDetail> {
-    const deadlines = await this.repo.deadlines(db, row.id);
+    const deadlines = await this.deadlines.list(db, row.id);
     const events = await this.repo.events(db, row.id);
     const roles = await this.rolesOf(actor, row);
     const open = deadlines.filter((d) => d.status === 'open').sort((a, b) => a.due_at.getTime() - b.due_at.getTime())[0] ?? null;
@@ -741,107 +726,58 @@ export class SharingService {
     }
   }
 
-  /** Opens a working-day deadline counted from the China date of `at`, with its job and reminder job. */
+  /** Opens the deadline of `kind` counted from the China date of `at`, with its job and reminder job. */
   private async openDeadline(tx: Tx, row: RequestRow, kind: DeadlineKind, at: Date): Promise<DeadlineRow> {
     const days = await this.deadlineDays(tx, row, kind);
-    const plan = await planDeadline(this.ctx.calendar, at, days, await this.setting('reminder_lead_days', tx));
-    const dl = await this.repo.insertDeadline(tx, { requestId: row.id, kind, workingDays: days, ...plan, at });
-    await this.deadlineJobs.schedule(tx, { key: `sharing:${dl.id}`, deadlineId: dl.id, dueAt: plan.dueAt, remindAt: plan.remindAt });
-    return dl;
-  }
-
-  private async closeDeadlines(tx: Tx, requestId: string, status: 'met' | 'cancelled' | 'escalated', at: Date) {
-    for (const dl of await this.repo.openDeadlines(tx, requestId)) {
-      await this.repo.closeDeadline(tx, dl.id, status, at);
-      await this.deadlineJobs.cancel(tx, `sharing:${dl.id}`, !!dl.remind_at);
-    }
+    return this.deadlines.start(tx, { caseId: row.id, kind, at, days, lead: await this.setting('reminder_lead_days', tx) });
   }
 
   /**
-   * The deadline job. The provider's or the negotiation's time ran out → the request goes to the authority's
-   * coordination (escalation). The authority's own time ran out → flagged overdue and the authority admins are
-   * told. Idempotent: a closed or already flagged deadline is left alone.
+   * The deadline job (WorkflowDeadlines). The provider's or the negotiation's time ran out → the request goes to
+   * the authority's coordination (escalation). The authority's own time ran out → flagged overdue and the
+   * authority admins are told. Idempotent: a closed or already flagged deadline is left alone.
    */
-  async fireDeadline(deadlineId: string, opts: { at?: Date } = {}): Promise<{ result: string }> {
-    const peek = await this.repo.getDeadline(this.db, deadlineId);
-    if (!peek) return { result: 'gone' };
-    return this.db.transaction().execute(async (tx) => {
-      // Lock order everywhere: request, then its deadlines.
-      const row = await this.repo.get(tx, peek.request_id, true);
-      const dl = await this.repo.getDeadline(tx, deadlineId, true);
-      if (!row || !dl || dl.status !== 'open') return { result: 'closed' };
-      const at = opts.at ?? this.now();
-      if (at < dl.due_at) return { result: 'not_due' };
-      const label = DEADLINE_LABELS[dl.kind];
-      if (dl.kind === 'provider_decision' || dl.kind === 'negotiation') {
-        const comment =
-          dl.kind === 'provider_decision'
-            ? `提供部门未在 ${dl.working_days} 个工作日内（${dl.due_date} 前）答复，转数据管理机构协调 / No answer within ${dl.working_days} working days: escalated to the authority`
-            : `协商期满（${dl.due_date}）未达成一致，转数据管理机构协调 / Negotiation time over: escalated to the authority`;
-        await this.repo.markOverdue(tx, dl.id, at);
-        await this.apply(tx, row, 'coordination', SYSTEM, 'system', comment, at, undefined, false);
-        await this.ctx.ledger.append(tx, {
-          actor: SYSTEM,
-          action: 'sharing.deadline.escalate',
-          objectType: OBJECT_TYPE,
-          objectId: row.id,
-          orgId: row.provider_org_id,
-          details: { deadlineId: dl.id, kind: dl.kind, dueDate: dl.due_date, workingDays: dl.working_days },
-        });
-        return { result: 'escalated' };
-      }
-      if (dl.overdue_at) return { result: 'already_overdue' };
-      await this.repo.markOverdue(tx, dl.id, at);
-      await this.notifyParties(tx, row, ['authority'], {
-        kind: 'deadline.overdue',
-        title: { zh: `共享申请${label.zh}已逾期：${row.number}`, en: `Sharing ${label.en} overdue: ${row.number}` },
-        body: {
-          zh: `时限 ${dl.working_days} 个工作日，已于 ${dl.due_date} 到期。`,
-          en: `The ${dl.working_days}-working-day limit passed on ${dl.due_date}.`,
-        },
-      });
-      await this.ctx.ledger.append(tx, {
-        actor: SYSTEM,
-        action: 'sharing.deadline.overdue',
-        objectType: OBJECT_TYPE,
-        objectId: row.id,
-        orgId: row.provider_org_id,
-        details: { deadlineId: dl.id, kind: dl.kind, dueDate: dl.due_date, workingDays: dl.working_days, state: row.state },
-      });
-      return { result: 'overdue' };
-    });
+  fireDeadline(deadlineId: string, opts: { at?: Date } = {}): Promise<{ result: string }> {
+    return this.deadlines.fireDue(deadlineId, opts);
   }
 
   /** The reminder job: tells the party responsible for the running step that its deadline is near. */
-  async fireReminder(deadlineId: string, opts: { at?: Date } = {}): Promise<{ result: string }> {
-    const peek = await this.repo.getDeadline(this.db, deadlineId);
-    if (!peek) return { result: 'gone' };
-    return this.db.transaction().execute(async (tx) => {
-      const row = await this.repo.get(tx, peek.request_id, true);
-      const dl = await this.repo.getDeadline(tx, deadlineId, true);
-      if (!row || !dl || dl.status !== 'open') return { result: 'closed' };
-      if (dl.reminded_at) return { result: 'already_reminded' };
-      const at = opts.at ?? this.now();
-      if (at >= dl.due_at) return { result: 'past_due' };
-      await this.repo.markReminded(tx, dl.id, at);
-      const label = DEADLINE_LABELS[dl.kind];
-      const who: SharingRole[] =
-        dl.kind === 'provider_decision' ? ['provider'] : dl.kind === 'negotiation' ? ['consumer', 'provider'] : ['authority'];
-      const n = await this.notifyParties(tx, row, who, {
-        kind: 'deadline.warning',
-        title: { zh: `共享申请${label.zh}即将到期：${row.number}`, en: `Sharing ${label.en} due soon: ${row.number}` },
-        body: { zh: `请于 ${dl.due_date} 前办理。`, en: `Due by the end of ${dl.due_date}.` },
-      });
-      await this.ctx.ledger.append(tx, {
-        actor: SYSTEM,
-        action: 'sharing.deadline.remind',
-        objectType: OBJECT_TYPE,
-        objectId: row.id,
-        orgId: row.provider_org_id,
-        details: { deadlineId: dl.id, kind: dl.kind, dueDate: dl.due_date, recipients: n },
-      });
-      return { result: 'reminded' };
+  fireReminder(deadlineId: string, opts: { at?: Date } = {}): Promise<{ result: string }> {
+    return this.deadlines.fireReminder(deadlineId, opts);
+  }
+
+  private async escalate(tx: Tx, row: RequestRow, dl: DeadlineRow, at: Date): Promise<string | null> {
+    if (dl.kind !== 'provider_decision' && dl.kind !== 'negotiation') return null;
+    const comment =
+      dl.kind === 'provider_decision'
+        ? `提供部门未在 ${dl.working_days} 个工作日内（${dl.due_date} 前）答复，转数据管理机构协调 / No answer within ${dl.working_days} working days: escalated to the authority`
+        : `协商期满（${dl.due_date}）未达成一致，转数据管理机构协调 / Negotiation time over: escalated to the authority`;
+    await this.deadlines.markOverdue(tx, dl.id, at);
+    await this.apply(tx, row, 'coordination', SYSTEM, 'system', comment, at, undefined, false);
+    await this.ctx.ledger.append(tx, {
+      actor: SYSTEM,
+      action: 'sharing.deadline.escalate',
+      objectType: OBJECT_TYPE,
+      objectId: row.id,
+      orgId: row.provider_org_id,
+      details: { deadlineId: dl.id, kind: dl.kind, dueDate: dl.due_date, workingDays: dl.working_days },
     });
+    return 'escalated';
+  }
+
+  private async deadlineOverdue(tx: Tx, row: RequestRow, dl: DeadlineRow) {
+    const label = DEADLINE_LABELS[dl.kind];
+    const title = { zh: `共享申请${label.zh}已逾期：${row.number}`, en: `Sharing ${label.en} overdue: ${row.number}` };
+    await this.notifyParties(tx, row, ['authority'], deadlineNotice(dl, 'overdue', title));
+    return { state: row.state };
+  }
+
+  private async deadlineWarning(tx: Tx, row: RequestRow, dl: DeadlineRow) {
+    const label = DEADLINE_LABELS[dl.kind];
+    const who: SharingRole[] =
+      dl.kind === 'provider_decision' ? ['provider'] : dl.kind === 'negotiation' ? ['consumer', 'provider'] : ['authority'];
+    const title = { zh: `共享申请${label.zh}即将到期：${row.number}`, en: `Sharing ${label.en} due soon: ${row.number}` };
+    return { recipients: await this.notifyParties(tx, row, who, deadlineNotice(dl, 'warning', title)) };
   }
 
   // ---------------------------------------------------------------------------------------------- notices

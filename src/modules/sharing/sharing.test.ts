@@ -296,6 +296,20 @@ describe('sharing requests', () => {
     const late = new Date(new Date(compliance.dueAt).getTime() + 60_000);
     assert.deepEqual(await p.ctx.sharing.fireDeadline(compliance.id, { at: late }), { result: 'overdue' });
     assert.deepEqual(await p.ctx.sharing.fireDeadline(compliance.id, { at: late }), { result: 'already_overdue' });
+    const deadlineLedger = async (action: string) =>
+      (
+        await sql<{ details: any }>`select details from ledger_entries where action = ${action} and object_id = ${id}
+          order by seq`.execute(p.ctx.db)
+      ).rows.map((e) => e.details);
+    assert.deepEqual(await deadlineLedger('sharing.deadline.overdue'), [
+      {
+        deadlineId: compliance.id,
+        kind: 'compliance',
+        dueDate: compliance.dueDate,
+        workingDays: compliance.workingDays,
+        state: r.body.state,
+      },
+    ]);
     const overdueList = await admin.get('/api/sharing/requests?overdue=true');
     assert.ok(
       overdueList.body.items.some((x: any) => x.id === id),
@@ -312,6 +326,9 @@ describe('sharing requests', () => {
     // A reminder before the due time reaches the provider's clerks.
     const remindAt = new Date(new Date(dl.dueAt).getTime() - 3_600_000);
     assert.deepEqual(await p.ctx.sharing.fireReminder(dl.id, { at: remindAt }), { result: 'reminded' });
+    const [reminded] = await deadlineLedger('sharing.deadline.remind');
+    assert.ok(reminded.recipients >= 1, JSON.stringify(reminded));
+    assert.deepEqual(reminded, { deadlineId: dl.id, kind: 'provider_decision', dueDate: dl.dueDate, recipients: reminded.recipients });
     const sbNotes = await sb.get('/api/notifications?pageSize=50');
     assert.ok(
       sbNotes.body.items.some((n: any) => n.kind === 'deadline.warning' && n.titleZh.includes(r.body.number)),

@@ -20,35 +20,56 @@ interface Inbox {
   total: number;
 }
 
-function DemandInbox() {
-  const { t } = useTranslation();
-  const en = useEn();
+/** One inbox tab's list (demands or error reports of the caller's department) with its status filter. */
+function useInbox(type: 'demand' | 'report') {
   const [status, setStatus] = useState('open');
   const [data, setData] = useState<Inbox | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
     try {
-      setData(await get<Inbox>('/api/feedback/inbox', { type: 'demand', status: status === 'all' ? undefined : status, pageSize: 50 }));
+      setData(await get<Inbox>('/api/feedback/inbox', { type, status: status === 'all' ? undefined : status, pageSize: 50 }));
     } catch (e) {
       setError(errorMessage(e));
     }
-  }, [status]);
+  }, [type, status]);
   useEffect(() => {
     void load();
   }, [load]);
+  return { status, setStatus, data, setData, error, load };
+}
+
+function InboxFilter({
+  inbox,
+  statuses,
+  labels,
+}: {
+  inbox: ReturnType<typeof useInbox>;
+  statuses: readonly string[];
+  /** The locale group of the status labels. */
+  labels: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <Segmented
+        value={inbox.status}
+        onChange={(v) => inbox.setStatus(v as string)}
+        options={statuses.map((k) => ({ value: k, label: t(`${labels}.${k}`) }))}
+      />
+      {inbox.error && <Alert type="error" showIcon title={inbox.error} />}
+    </>
+  );
+}
+
+function DemandInbox() {
+  const { t } = useTranslation();
+  const en = useEn();
+  const inbox = useInbox('demand');
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
-      <Segmented
-        value={status}
-        onChange={(v) => setStatus(v as string)}
-        options={(['open', 'overdue', 'answered', 'rejected', 'all'] as const).map((k) => ({
-          value: k,
-          label: t(`feedback.filters.${k}`),
-        }))}
-      />
-      {error && <Alert type="error" showIcon title={error} />}
+      <InboxFilter inbox={inbox} statuses={['open', 'overdue', 'answered', 'rejected', 'all']} labels="feedback.filters" />
       <List
-        dataSource={data?.demands ?? []}
+        dataSource={inbox.data?.demands ?? []}
         locale={{ emptyText: t('feedback.desk.nothing') }}
         renderItem={(d) => (
           <List.Item key={d.id} data-testid="desk-demand">
@@ -66,7 +87,7 @@ function DemandInbox() {
               {d.description && (
                 <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginBottom: 0 }}>{d.description}</Typography.Paragraph>
               )}
-              {d.canAnswer && <AnswerDemandForm demand={d} onDone={() => void load()} />}
+              {d.canAnswer && <AnswerDemandForm demand={d} onDone={() => void inbox.load()} />}
               {!d.canAnswer && d.reply && <Typography.Text>{d.reply}</Typography.Text>}
             </Space>
           </List.Item>
@@ -78,35 +99,22 @@ function DemandInbox() {
 
 function ReportInbox() {
   const { t } = useTranslation();
-  const [status, setStatus] = useState('open');
-  const [data, setData] = useState<Inbox | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setData(await get<Inbox>('/api/feedback/inbox', { type: 'report', status: status === 'all' ? undefined : status, pageSize: 50 }));
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }, [status]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const inbox = useInbox('report');
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
-      <Segmented
-        value={status}
-        onChange={(v) => setStatus(v as string)}
-        options={(['open', 'overdue', 'needs_info', 'accepted', 'corrected', 'rejected', 'all'] as const).map((k) => ({
-          value: k,
-          label: t(`feedback.reportFilters.${k}`),
-        }))}
+      <InboxFilter
+        inbox={inbox}
+        statuses={['open', 'overdue', 'needs_info', 'accepted', 'corrected', 'rejected', 'all']}
+        labels="feedback.reportFilters"
       />
-      {error && <Alert type="error" showIcon title={error} />}
       <List
-        dataSource={data?.reports ?? []}
+        dataSource={inbox.data?.reports ?? []}
         locale={{ emptyText: t('feedback.desk.nothing') }}
         renderItem={(r) => (
-          <ReportItem r={r} onChange={(x) => setData((d) => (d ? { ...d, reports: d.reports.map((y) => (y.id === x.id ? x : y)) } : d))} />
+          <ReportItem
+            r={r}
+            onChange={(x) => inbox.setData((d) => (d ? { ...d, reports: d.reports.map((y) => (y.id === x.id ? x : y)) } : d))}
+          />
         )}
       />
     </Space>
