@@ -12,8 +12,13 @@
 // Database: TEST_DATABASE_URL, else a PostgreSQL at 127.0.0.1:5432 when one answers, else an embedded one
 // started for the run. The database is created for the run and dropped after it.
 // Knobs: SEARCH_BENCH_COUNT (default 400000), SEARCH_BENCH_ROUNDS (default 10).
+// BENCH_PROFILE=<dir>: after the measurement, writes a V8 CPU profile of the process (server and client share it)
+// while the rare-word API queries run alone again (search-rare.cpuprofile); the figures above are unaffected.
+import fs from 'node:fs/promises';
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { Kysely, PostgresDialect, type CompiledQuery, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import { APP_ROLE } from '../src/db/database.ts';
@@ -284,6 +289,21 @@ export async function run(): Promise<void> {
     );
     const common = samples.get('common word');
     if (common) console.log(`common-word API p50 / p95: ${pct(common.api, 50).toFixed(1)} / ${pct(common.api, 95).toFixed(1)} ms`);
+
+    const profileDir = process.env.BENCH_PROFILE;
+    if (profileDir) {
+      const rareOnly = prepared.filter((x) => x.b.cls.startsWith('rare'));
+      const profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+      for (let i = 0; i < 20; i++) for (const x of rareOnly) await x.api();
+      const { profile } = await profiler.post('Profiler.stop');
+      profiler.disconnect();
+      await fs.mkdir(profileDir, { recursive: true });
+      await fs.writeFile(path.join(profileDir, 'search-rare.cpuprofile'), JSON.stringify(profile));
+      console.log(`profile: ${path.join(profileDir, 'search-rare.cpuprofile')} (${rareOnly.length} rare-word API queries × 20)`);
+    }
   } finally {
     await compiler.destroy().catch(() => undefined); // ends the pool
     agentRef?.destroy();

@@ -74,8 +74,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 
   app.addSchema(ErrorBody);
   app.setErrorHandler(errorHandler(config.bodyLimit));
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    done();
   });
 
   // Every route documents the standard error responses, so the OpenAPI document is a true contract.

@@ -58,6 +58,12 @@ export class OrgTree {
     await this.#loading;
   }
 
+  /** Every organization by id, as of now (one await for many look-ups; the map is replaced, never changed, on reload). */
+  async nodes(): Promise<ReadonlyMap<string, OrgNode>> {
+    if (Date.now() - this.#loadedAt >= TTL_MS) await this.ensure();
+    return this.#byId;
+  }
+
   async get(id: string): Promise<OrgNode | undefined> {
     if (Date.now() - this.#loadedAt >= TTL_MS) await this.ensure();
     return this.#byId.get(id);

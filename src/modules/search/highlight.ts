@@ -3,9 +3,11 @@
 // ts_headline, which would re-parse every text with PostgreSQL's parser and knows nothing of jieba).
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const SPECIAL = /[&<>"']/;
 
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  // Most names and abstracts have nothing to escape: no replace() (and its callback) for them.
+  return SPECIAL.test(s) ? s.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : s;
 }
 
 /** A matcher for the terms (longest first), case-insensitive; null when there is nothing to mark. */

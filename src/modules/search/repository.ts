@@ -143,6 +143,10 @@ export const GROUPED = [
   'license',
 ] as const;
 
+// The constant parts of facetCountsQuery, built once (Kysely fragments are immutable).
+const GROUPED_COLS = sql.join(GROUPED.map((c) => sql.ref(c)));
+const GROUPING_SETS = sql.join([...GROUPED.map((c) => sql`(${sql.ref(c)})`), sql`()`]);
+
 export interface FacetCountRow {
   /** grouping() bitmask: a 0 bit marks the grouped column (all bits 1: the total). */
   g: number;
@@ -172,13 +176,12 @@ export function facetCountsQuery(spec: SearchSpec): RawBuilder<FacetCountRow> {
     sql`count(*) filter (where ${except('category')} and domain_category <> subject_category)::int as c_domain`,
     ...active.map(([f]) => sql`count(*) filter (where ${except(f)})::int as ${sql.ref(`c_${f}`)}`),
   ];
-  const cols = sql.join(GROUPED.map((c) => sql.ref(c)));
   return sql<FacetCountRow>`
-    select grouping(${cols})::int as g, provider_org_id::text as provider_org_id, subject_category, domain_category, grade,
+    select grouping(${GROUPED_COLS})::int as g, provider_org_id::text as provider_org_id, subject_category, domain_category, grade,
       share_mode, open_mode, update_frequency, formats, license, ${sql.join(counts)}
     from catalog_resources
     where ${baseWhere(spec)}
-    group by grouping sets (${sql.join(GROUPED.map((c) => sql`(${sql.ref(c)})`))}, ())`;
+    group by grouping sets (${GROUPING_SETS})`;
 }
 
 export function keywordFacetQuery(spec: SearchSpec): RawBuilder<{ value: string; count: number }> {

@@ -267,6 +267,19 @@ test('highlights mark the matched words and escape everything else', async () =>
   assert.match(monitor.highlight.name, /<mark>珊瑚<\/mark>|<mark>珊瑚礁<\/mark>/);
 });
 
+test('a query asked again, and several times at once, gets the same answer (the tokenized query is reused)', async () => {
+  const first = await search(anon, { q: '珊瑚礁 名录' });
+  const again = await Promise.all([1, 2, 3, 4].map(() => search(anon, { q: '珊瑚礁 名录' })));
+  for (const r of again) assert.deepEqual(r, first);
+  // Type-ahead on the same text shares the tokenized query with the search.
+  const s = await anon.get(`/api/search/suggest?q=${encodeURIComponent('珊瑚礁 名录')}`);
+  assert.equal(s.status, 200, s.text);
+  assert.ok(
+    s.body.items.some((i: { id: string }) => i.id === R.script!.id),
+    s.text,
+  );
+});
+
 test('hostile input is text: SQL and tsquery syntax, lone brackets, backslashes, emoji, very long input', async () => {
   const inputs = [
     "'; drop table catalog_resources; --",

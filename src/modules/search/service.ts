@@ -121,11 +121,26 @@ const CATEGORY_TTL_MS = 60_000;
  */
 const BROWSE_FACETS_TTL_MS = 15_000;
 const BROWSE_FACETS_MAX = 200;
+/**
+ * Tokenized queries kept per input text (jieba's cut, the tsquery literal and the highlight pattern are a pure
+ * function of the text): type-ahead and repeated searches skip the tokenizer. Inputs longer than this are not kept.
+ */
+const QUERY_CACHE_MAX = 1000;
+const QUERY_CACHE_TEXT = 200;
+
+/** A tokenized query text. */
+interface ParsedQuery {
+  words: QueryWord[];
+  tsquery: string | null;
+  /** Highlight matcher (its lastIndex is reset by every highlight() call, all synchronous). */
+  pattern: RegExp | null;
+}
 
 /** A prepared search: what the API runs, exposed so the benchmark can run the very same SQL through pg. */
 export interface PreparedSearch {
   spec: SearchSpec;
-  words: QueryWord[];
+  /** Marks the matched words in names and abstracts (null: nothing to mark). */
+  pattern: RegExp | null;
   /** The input had text but no letters or digits (only punctuation, symbols, emoji): nothing can match. */
   nothing: boolean;
   page: number;
@@ -140,6 +155,7 @@ export class SearchService {
   #categories: { at: number; map: Map<string, { zh: string; en: string }> } | null = null;
   #browseFacets = new Map<string, { at: number; rows: FacetRow[] }>();
   #browseGeneration = 0;
+  #queries = new Map<string, ParsedQuery>();
 
   constructor(readonly ctx: AppContext) {
     // Anyone may search the catalog (the public portal too); what they find is limited by visibility.
@@ -222,14 +238,26 @@ export class SearchService {
 
   // ------------------------------------------------------------------------------------------ search
 
+  /** The words, tsquery and highlight pattern of a (trimmed) query text, from the cache when it was seen before. */
+  private async parseQuery(text: string): Promise<ParsedQuery> {
+    const hit = this.#queries.get(text);
+    if (hit) return hit;
+    await loadJieba();
+    const words = queryWords(text);
+    const parsed: ParsedQuery = { words, tsquery: tsqueryLiteral(words, true), pattern: termPattern(highlightTerms(words)) };
+    if (text.length <= QUERY_CACHE_TEXT) {
+      if (this.#queries.size >= QUERY_CACHE_MAX) this.#queries.clear();
+      this.#queries.set(text, parsed);
+    }
+    return parsed;
+  }
+
   /** Turns request parameters into the SQL specification (tokenizing the query, resolving visibility). */
   async prepare(actor: Actor, p: SearchParams): Promise<PreparedSearch> {
-    await loadJieba();
     const page = Math.max(1, p.page ?? 1);
     const pageSize = Math.min(100, Math.max(1, p.pageSize ?? 20));
     const text = (p.q ?? '').trim();
-    const words = queryWords(text);
-    const tsquery = tsqueryLiteral(words, true);
+    const { tsquery, pattern } = await this.parseQuery(text);
     const vis = await catalogVisibility(this.ctx.authz, actor);
     const visibility = visibleSql(vis);
     const filters: FacetFilters = {};
@@ -254,7 +282,7 @@ export class SearchService {
     }
     return {
       spec: { tsquery, visibility, filters, sort: p.sort ?? 'relevance', limit: pageSize, offset: (page - 1) * pageSize },
-      words,
+      pattern,
       nothing: text !== '' && tsquery === null,
       page,
       pageSize,
@@ -265,26 +293,18 @@ export class SearchService {
 
   async search(actor: Actor, p: SearchParams, lang: Lang = 'zh-CN'): Promise<SearchResult> {
     const prep = await this.prepare(actor, p);
-    const emptyFacets = Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as Record<Facet, FacetValue[]>;
-    if (prep.nothing) return { items: [], total: 0, page: prep.page, pageSize: prep.pageSize, facets: emptyFacets };
+    if (prep.nothing) return { items: [], total: 0, page: prep.page, pageSize: prep.pageSize, facets: emptyFacets() };
     const db = this.ctx.db;
     // At once on pooled connections: the page, and the total with the facet counts (two statements) or the count.
-    const [rows, facetRows, total] = await Promise.all([
-      this.repo.items(db, prep.spec),
-      prep.facets ? this.facetRows(prep) : Promise.resolve([] as FacetRow[]),
-      prep.facets ? Promise.resolve(-1) : this.repo.count(db, prep.spec),
+    // Each part is turned into its answer as soon as its rows arrive (the page usually comes first and is
+    // highlighted while the counts still run).
+    const [items, counted] = await Promise.all([
+      this.repo.items(db, prep.spec).then((rows) => this.items(rows, prep.pattern, lang)),
+      prep.facets
+        ? this.facetRows(prep).then((rows) => this.facetValues(rows, lang))
+        : this.repo.count(db, prep.spec).then((total) => ({ total, facets: emptyFacets() })),
     ]);
-    const pattern = termPattern(highlightTerms(prep.words));
-    const orgs = await this.orgRefs(rows.map((r) => r.provider_org_id));
-    const items = rows.map((r) => this.item(r, orgs.get(r.provider_org_id)!, pattern, lang));
-    const facets = prep.facets ? await this.facetValues(facetRows, lang) : emptyFacets;
-    return {
-      items,
-      total: prep.facets ? (facetRows.find((r) => r.facet === 'total')?.count ?? 0) : total,
-      page: prep.page,
-      pageSize: prep.pageSize,
-      facets,
-    };
+    return { items, total: counted.total, page: prep.page, pageSize: prep.pageSize, facets: counted.facets };
   }
 
   private async facetRows(prep: PreparedSearch): Promise<FacetRow[]> {
@@ -300,14 +320,19 @@ export class SearchService {
     return rows;
   }
 
-  /** The organizations of a page of results, each looked up once. */
-  private async orgRefs(ids: string[]): Promise<Map<string, OrgRef>> {
-    const out = new Map<string, OrgRef>();
-    for (const id of new Set(ids)) {
-      const o = await this.ctx.authz.orgs.get(id);
-      out.set(id, { id, nameZh: o?.nameZh ?? '', nameEn: o?.nameEn ?? '' });
-    }
-    return out;
+  /** A page of result rows as items, with their organizations (each looked up once) and highlights. */
+  private async items(rows: ItemRow[], pattern: RegExp | null, lang: Lang): Promise<SearchItem[]> {
+    if (!rows.length) return [];
+    const nodes = await this.ctx.authz.orgs.nodes();
+    const orgs = new Map<string, OrgRef>();
+    return rows.map((r) => {
+      let org = orgs.get(r.provider_org_id);
+      if (!org) {
+        const o = nodes.get(r.provider_org_id);
+        orgs.set(r.provider_org_id, (org = { id: r.provider_org_id, nameZh: o?.nameZh ?? '', nameEn: o?.nameEn ?? '' }));
+      }
+      return this.item(r, org, pattern, lang);
+    });
   }
 
   private item(r: ItemRow, org: OrgRef, pattern: RegExp | null, lang: Lang): SearchItem {
@@ -341,15 +366,19 @@ export class SearchService {
     return map;
   }
 
-  private async facetValues(rows: FacetRow[], lang: Lang): Promise<Record<Facet, FacetValue[]>> {
-    const out = Object.fromEntries(FACETS.map((f) => [f, [] as FacetValue[]])) as Record<Facet, FacetValue[]>;
+  /** The total and the labelled facet values of the facet rows. */
+  private async facetValues(rows: FacetRow[], lang: Lang): Promise<{ total: number; facets: Record<Facet, FacetValue[]> }> {
+    const out = emptyFacets();
     const en = lang === 'en' ? 1 : 0;
     const categories = rows.some((r) => r.facet === 'category') ? await this.categoryLabels() : null;
+    const orgs = rows.some((r) => r.facet === 'org') ? await this.ctx.authz.orgs.nodes() : null;
+    let total = 0;
     for (const r of rows) {
+      if (r.facet === 'total') total = r.count;
       if (r.facet === 'total' || r.value === null) continue;
       let label = r.value;
       if (r.facet === 'org') {
-        const o = await this.ctx.authz.orgs.get(r.value);
+        const o = orgs?.get(r.value);
         label = (en ? o?.nameEn || o?.nameZh : o?.nameZh) ?? r.value;
       } else if (r.facet === 'category') {
         const c = categories?.get(r.value);
@@ -359,17 +388,19 @@ export class SearchService {
       }
       out[r.facet].push({ value: r.value, label, count: r.count });
     }
-    return out;
+    return { total, facets: out };
   }
 
   /** Type-ahead: up to `limit` visible resources whose name (or code) has words starting with the input. */
   async suggest(actor: Actor, q: string, limit = 10): Promise<Suggestion[]> {
-    await loadJieba();
-    const words = queryWords(q.trim());
-    const tsquery = tsqueryLiteral(words, true);
+    const { tsquery } = await this.parseQuery(q.trim());
     if (!tsquery) return [];
     const visibility = visibleSql(await catalogVisibility(this.ctx.authz, actor));
     const rows = await this.repo.suggest(this.ctx.db, tsquery, visibility, limit);
     return rows.map((r) => ({ id: r.id, code: r.code, nameZh: r.name_zh, nameEn: r.name_en }));
   }
+}
+
+function emptyFacets(): Record<Facet, FacetValue[]> {
+  return { org: [], category: [], grade: [], share: [], open: [], format: [], frequency: [], keyword: [], license: [] };
 }
