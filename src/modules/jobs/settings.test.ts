@@ -29,7 +29,9 @@ test('two changes of one figure at once: each recorded from the value the other 
     const first = admin.put(`/api/sharing/settings/${key}`, { value: start + 1 });
     const second = admin.put(`/api/sharing/settings/${key}`, { value: start + 2 });
     // Both requests are waiting on the row lock before it is released.
+    const deadline = Date.now() + 30_000;
     for (let waiting = 0; waiting < 2;) {
+      if (Date.now() > deadline) throw new Error('the two changes never waited on the row lock');
       await new Promise((r) => setTimeout(r, 50));
       const r = await holder.query(
         `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%sharing_settings%'`,
