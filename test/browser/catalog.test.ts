@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from '../helpers.ts';
-import { launchBrowser, login, newPage } from './browser.ts';
+import { clickUntil, launchBrowser, login, newPage } from './browser.ts';
 import { DEMO_PASSWORD } from '../../src/modules/identity/service.ts';
 
 let platform: TestPlatform;
@@ -181,9 +181,8 @@ test('the authority approves and publishes the resource from the review queue', 
     const row = page.getByTestId('review-table').locator('tbody tr', { hasText: NAME });
     await row.getByTestId('review-approved').click();
     let dialog = page.getByRole('dialog');
-    // The opinion is required.
-    await dialog.getByTestId('review-ok').click();
-    await dialog.getByText('请填写审核意见').waitFor();
+    // The opinion is required. (A click while the dialog is still animating in can be lost: clickUntil.)
+    await clickUntil(dialog.getByTestId('review-ok'), (timeout) => dialog.getByText('请填写审核意见').waitFor({ timeout }));
     await dialog.getByLabel('审核意见').fill('元数据完整，同意');
     await dialog.getByTestId('review-ok').click();
     await dialog.waitFor({ state: 'detached' });
