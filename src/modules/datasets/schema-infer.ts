@@ -1,6 +1,7 @@
 // Frictionless Table Schema inferred from a staging file (docs/dataplane.md, "Schema"), never guessing wrong
 // silently: a column gets a type only when EVERY non-empty value parses as it.
 //
+// Over a staging file or a relation read in place (a UTF-8 CSV's read_csv: the first ingest needs no staging file).
 // Three DuckDB statements, whatever the width of the table:
 //   1. one aggregate pass over all columns: rows, non-empty count, approximate distinct count, min/max length;
 //   2. the first 1000 rows, from which JS picks each column's candidate type (and the samples);
@@ -14,7 +15,7 @@
 // `format` records the pattern (strptime syntax, as Frictionless has it) so the build parses it the same way.
 import { Type, type Static } from 'typebox';
 import { quoteIdent, quoteLiteral, type DuckEngine } from './duckdb.ts';
-import { stagingInfo } from './ingest/common.ts';
+import { stagingInfo, type StagingInfo } from './ingest/common.ts';
 
 export const FIELD_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'datetime'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -195,12 +196,41 @@ async function rowArrays(engine: DuckEngine, sqlText: string): Promise<unknown[]
 
 /** Infers the schema of a staging file (any width; three statements). */
 export async function inferSchema(engine: DuckEngine, stagingPath: string): Promise<TableSchema> {
-  const info = await stagingInfo(engine, stagingPath);
+  return (await inferSchemaAndSample(engine, stagingPath)).schema;
+}
+
+export interface InferOptions {
+  /**
+   * Also collect a uniform sample of about this many rows (values as text, source column order) in the profile
+   * pass, for PII detection without a pass of its own: the rows whose hash is among the `sample` smallest of
+   * those under a threshold set from `expectedRows` (an estimate; a wrong one gives a smaller or larger sample).
+   */
+  sample?: number;
+  expectedRows?: number;
+}
+
+/**
+ * inferSchema over a staging file or a relation read in place (ingest/index.ts directSource: a UTF-8 CSV's
+ * read_csv, no staging file), with an optional sample of rows collected in the same profile pass.
+ */
+export async function inferSchemaAndSample(
+  engine: DuckEngine,
+  staging: string | StagingInfo,
+  opts: InferOptions = {},
+): Promise<{ schema: TableSchema; rows: number; sample: (string | null)[][] }> {
+  const info = typeof staging === 'string' ? await stagingInfo(engine, staging) : staging;
   const cols = info.columns;
-  if (cols.length === 0) return { fields: [] };
+  if (cols.length === 0) return { schema: { fields: [] }, rows: 0, sample: [] };
   const q = cols.map(quoteIdent);
 
-  // 1. profile
+  // 1. profile (and the sample)
+  let sampleSql = '';
+  if (opts.sample) {
+    const fraction = Math.min(1, (4 * opts.sample) / Math.max(1, opts.expectedRows ?? 0));
+    const threshold = fraction >= 1 ? 2n ** 64n - 1n : BigInt(Math.floor(fraction * 2 ** 53)) * 2n ** 11n;
+    const h = `hash(${q.join(', ')})`;
+    sampleSql = `, list([${h}::VARCHAR, ${q.join(', ')}]) FILTER (WHERE ${h} <= ${threshold}::UBIGINT) AS smp`;
+  }
   const [profile] = await engine.json<Record<string, unknown>>(
     `SELECT count(*) AS n, ${q
       .map(
@@ -208,9 +238,14 @@ export async function inferSchema(engine: DuckEngine, stagingPath: string): Prom
           `count(${c}) - count(*) FILTER (WHERE ${blank(c)}) AS e${i}, approx_count_distinct(${c}) AS d${i}, ` +
           `min(length(${c})) AS minl${i}, max(length(${c})) AS maxl${i}`,
       )
-      .join(', ')} FROM ${info.from}`,
+      .join(', ')}${sampleSql} FROM ${info.from}`,
   );
   const rows = num(profile!.n);
+  const sample = ((profile!.smp as (string | null)[][] | null) ?? [])
+    .map((r) => ({ h: BigInt(r[0]!), v: r.slice(1) }))
+    .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0))
+    .slice(0, opts.sample ?? 0)
+    .map((r) => r.v);
 
   // 2. first rows: candidates and samples
   const head = await rowArrays(engine, `SELECT ${q.join(', ')} FROM ${info.from} LIMIT 1000`);
@@ -338,7 +373,7 @@ export async function inferSchema(engine: DuckEngine, stagingPath: string): Prom
   const key = fields.find(
     (f) => f['x-shuyuan']!.keyCandidate && (f.type === 'integer' || (f.type === 'string' && (f['x-shuyuan']!.maxLength ?? 0) <= 64)),
   );
-  return key ? { fields, primaryKey: [key.name] } : { fields };
+  return { schema: key ? { fields, primaryKey: [key.name] } : { fields }, rows, sample };
 }
 
 // ------------------------------------------------------------------------------------------ diff
