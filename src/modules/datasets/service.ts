@@ -1,7 +1,8 @@
 // Datasets (issue 5, docs/dataplane.md): a catalog resource's rows as immutable, versioned Parquet files.
 //
 // An ingest is a small state machine run by durable jobs (queue `dataset.ingest`):
-//   queued → staging (source → all-VARCHAR staging Parquet, schema inferred, PII detected on a sample)
+//   queued → staging (source → all-VARCHAR staging Parquet, schema inferred, PII detected on a sample; a UTF-8
+//            CSV/TSV upload is read in place instead: buildDirect with the confirmed schema, else inferDirect)
 //          → awaiting_schema (first version, or the inferred schema differs from the confirmed one: the provider
 //            confirms or edits it) → building (typed Parquet) → checking (quality rules, gate)
 //          → published (one PostgreSQL transaction: version row, dataset pointer, ledger entry) | failed | cancelled.
