@@ -3,7 +3,8 @@
 // both over generated and corrupted values). Used by the quality rules and by the masking SQL.
 //
 // `expr` is SQL the caller built (a quoted column name, a cast): it is never user text. A value is bound once
-// with a one-element list and a lambda, so the normalization is not recomputed for every check character.
+// with a one-element list and a lambda, so the normalization is not recomputed for every check character; the
+// common plainly written ID numbers and phone numbers skip both (CHECKS[kind].plain).
 import { quoteLiteral } from '../datasets/duckdb.ts';
 import {
   ADDRESS_DETAIL_FROM,
