@@ -321,5 +321,33 @@ describe('datasets', () => {
       rows.body.rows.map((r: Record<string, unknown>) => r['是否有效']),
       [true, false],
     );
+    assert.equal(done.progress.direct, true, 'a UTF-8 CSV is profiled and built in place');
+    assert.ok(!('stage' in done.progress.timings), JSON.stringify(done.progress.timings));
+  });
+
+  it('in place: a value that does not fit the type the provider confirms fails with its row and column, as staged', async () => {
+    const csv = '编号,数量,备注\n000001,5,甲\n000002,6,乙\n000003,七,丙\n';
+    const i = await ingest(provider, '名单6.csv', csv);
+    assert.equal(i.status, 'awaiting_schema', JSON.stringify(i.error));
+    assert.equal(i.progress.direct, true);
+    assert.equal(i.progress.rowsRead, 3);
+    assert.equal(i.proposedSchema.fields.find((f: { name: string }) => f.name === '数量').type, 'string');
+    // The provider insists on integers: the in-place build meets 七, the upload is staged and the row named.
+    const schema = structuredClone(i.proposedSchema);
+    schema.fields.find((f: { name: string }) => f.name === '数量').type = 'integer';
+    const c = await provider.post(`/api/ingests/${i.id}/confirm`, { schema });
+    assert.equal(c.status, 200, c.text);
+    const done = await settle(provider, i.id, ['published', 'failed']);
+    assert.equal(done.status, 'failed');
+    assert.equal(done.error.code, 'ROWS_INVALID');
+    assert.deepEqual(
+      done.badRows.map((b: { row: number; column: string; reason: string }) => [b.row, b.column, b.reason]),
+      [[4, '数量', 'VALUE_NOT_INTEGER']],
+    );
+    // A line the reader refuses in a first file: staged, and the error names the line (at the proposal already).
+    const ragged = await ingest(provider, '名单7.csv', '甲,乙\n1,2\n3\n');
+    assert.equal(ragged.status, 'failed');
+    assert.equal(ragged.error.code, 'CSV_RAGGED_ROW');
+    assert.equal(ragged.error.params.line, 3);
   });
 });

@@ -33,17 +33,17 @@ test('publishing a version of an open dataset prepares the public CSV; the anony
   const datasetId = (await p.ctx.datasets.currentOfResources([resourceId])).get(resourceId)!.dataset_id as string;
   const dir = p.ctx.datasets.exports.dir;
 
-  // A new version: the provider's own, unmasked rows re-ingested without the last one (identical rows would make
-  // an identical file, whose export is the current version's, already cached).
+  // A new version (the provider's own, unmasked rows re-ingested in reverse order: another file than version 1,
+  // whose public export — prepared at start-up, in the background — is made sure of first, so that the one new
+  // file below is this version's whenever that background job ran).
   const owner = await admin.get(`/api/datasets/${datasetId}/download?format=csv`);
   assert.equal(owner.status, 200, owner.text);
-  const lines = owner.text.trimEnd().split('\n');
+  const [head, ...rows] = owner.text.trimEnd().split('\n');
   const file = path.join(p.ctx.datasets.scratchDir, 'public-export-fixture.csv');
   await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(file, `${lines.slice(0, -1).join('\n')}\n`);
-  // The current version's public export (prepared at start-up in the background) exists before the snapshot:
-  // an anonymous download waits for it or makes it. Its file has the same header as the new one.
-  assert.equal((await p.client().get(`/api/datasets/${datasetId}/download?format=csv`)).status, 200);
+  await fs.writeFile(file, [head, ...rows.reverse()].join('\n') + '\n');
+  const current = (await p.ctx.datasets.repo.byId(p.ctx.db, datasetId))!.current_version!;
+  assert.equal((await p.ctx.datasets.preparePublicExport(datasetId, current)).prepared, true);
   const before = new Set(await csvFiles(dir));
   const ingest = await p.ctx.datasets.ingestLocalFile(SYSTEM, datasetId, file, 'fixture.csv', { confirm: (x) => x });
   assert.equal(ingest.status, 'published', JSON.stringify(ingest.error));

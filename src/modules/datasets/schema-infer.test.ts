@@ -5,8 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DuckEngine } from './duckdb.ts';
-import { stageFile } from './ingest/index.ts';
-import { candidateFor, diffSchema, formatRegex, inferSchema, type SchemaField, type TableSchema } from './schema-infer.ts';
+import { directSource, stageFile } from './ingest/index.ts';
+import {
+  candidateFor,
+  diffSchema,
+  formatRegex,
+  inferSchema,
+  inferSchemaAndSample,
+  type SchemaField,
+  type TableSchema,
+} from './schema-infer.ts';
 
 let root: string;
 let engine: DuckEngine;
@@ -175,6 +183,32 @@ test('long digit strings, leading zeros and mixed date formats stay strings; bla
   // 16 significant digits would not survive a double
   const t = byName(await inferSchema(engine, await stageCsv('x\n1234567890123.456\n')));
   assert.equal(t.x!.type, 'string');
+});
+
+test('read in place (a UTF-8 CSV) the schema is the staged one; enums from one pass, in byte order; a uniform sample', async () => {
+  // 状态: 4 values in byte order of their UTF-8 text. 街道: 3 values in the first 1000 rows, 2000 in all (no enum).
+  // 编号: unique (a key). 备注: empty in the first 1200 rows, integers after (its candidate from its first values).
+  const states = ['正常', '注销', '已办结', 'A'];
+  const lines = ['编号,状态,街道,备注'];
+  for (let i = 0; i < 3000; i++) lines.push(`${i + 1},${states[i % 4]},${i < 1000 ? `街${i % 3}` : `路${i}`},${i < 1200 ? '' : i}`);
+  const file = path.join(root, 'direct.csv');
+  await fs.writeFile(file, lines.join('\n') + '\n');
+  const staged = await inferSchema(engine, await stageCsv(lines.join('\n') + '\n'));
+  const direct = await directSource(engine, { path: file, fileName: 'direct.csv' });
+  assert.ok(direct);
+  const r = await inferSchemaAndSample(engine, direct, { sample: 100, expectedRows: direct.estimatedRows });
+  assert.deepEqual(r.schema, staged);
+  assert.equal(r.rows, 3000);
+  const f = byName(r.schema);
+  assert.deepEqual(f['状态']!['x-shuyuan']!.enumValues, ['A', '已办结', '正常', '注销']);
+  assert.equal(f['街道']!['x-shuyuan']!.enumCandidate, false);
+  assert.deepEqual(r.schema.primaryKey, ['编号']);
+  assert.equal(f['备注']!.type, 'integer');
+  // 100 rows, spread over the file, the same each time
+  assert.equal(r.sample.length, 100);
+  assert.ok(r.sample.some((row) => Number(row[0]) > 2000) && r.sample.some((row) => Number(row[0]) <= 1000));
+  const again = await inferSchemaAndSample(engine, direct, { sample: 100, expectedRows: direct.estimatedRows });
+  assert.deepEqual(again.sample, r.sample);
 });
 
 test('an empty table and a header-only table', async () => {

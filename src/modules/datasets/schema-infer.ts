@@ -1,12 +1,14 @@
 // Frictionless Table Schema inferred from a staging file (docs/dataplane.md, "Schema"), never guessing wrong
 // silently: a column gets a type only when EVERY non-empty value parses as it.
 //
-// Three DuckDB statements, whatever the width of the table:
-//   1. one aggregate pass over all columns: rows, non-empty count, approximate distinct count, min/max length;
-//   2. the first 1000 rows, from which JS picks each column's candidate type (and the samples);
-//   3. one aggregate pass over the candidate columns only, counting the values that really parse as the
-//      candidate (and its fallback: integer → number; 8-digit date → integer), plus the exact distinct values
-//      of enum candidates and exact distinct counts of key candidates.
+// Over a staging file or a relation read in place (a UTF-8 CSV's read_csv: the first ingest needs no staging file).
+// Two DuckDB statements, whatever the width of the table (one full pass):
+//   1. the first 1000 rows, from which JS picks each column's candidate type (and the samples);
+//   2. one aggregate pass over all columns: rows, non-empty count, approximate distinct count, min/max length,
+//      the count of values that really parse as the candidate (and its fallback: integer → number; 8-digit
+//      date → integer), the distinct values of the columns that may be enums and the exact distinct counts of
+//      those that may be keys (as their first rows allow; the profile decides).
+// A column empty in the first rows but not everywhere gets its candidate from its first values and one more pass.
 // A column that fails its candidate is a string. Strings that look numeric but are identifiers stay strings:
 // a leading zero (0571, 007), more than 15 digits (ID numbers, bank cards, 20-digit codes), a value shaped like a
 // mobile phone number or a 15-digit ID number. Dates are recognised in 2024-01-05, 2024/1/5, 2024.1.5,
@@ -14,7 +16,7 @@
 // `format` records the pattern (strptime syntax, as Frictionless has it) so the build parses it the same way.
 import { Type, type Static } from 'typebox';
 import { quoteIdent, quoteLiteral, type DuckEngine } from './duckdb.ts';
-import { stagingInfo } from './ingest/common.ts';
+import { stagingInfo, type StagingInfo } from './ingest/common.ts';
 
 export const FIELD_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'datetime'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -195,24 +197,34 @@ async function rowArrays(engine: DuckEngine, sqlText: string): Promise<unknown[]
 
 /** Infers the schema of a staging file (any width; three statements). */
 export async function inferSchema(engine: DuckEngine, stagingPath: string): Promise<TableSchema> {
-  const info = await stagingInfo(engine, stagingPath);
+  return (await inferSchemaAndSample(engine, stagingPath)).schema;
+}
+
+export interface InferOptions {
+  /**
+   * Also collect a uniform sample of about this many rows (values as text, source column order) in the profile
+   * pass, for PII detection without a pass of its own: the rows whose hash is among the `sample` smallest of
+   * those under a threshold set from `expectedRows` (an estimate; a wrong one gives a smaller or larger sample).
+   */
+  sample?: number;
+  expectedRows?: number;
+}
+
+/**
+ * inferSchema over a staging file or a relation read in place (ingest/index.ts directSource: a UTF-8 CSV's
+ * read_csv, no staging file), with an optional sample of rows collected in the same profile pass.
+ */
+export async function inferSchemaAndSample(
+  engine: DuckEngine,
+  staging: string | StagingInfo,
+  opts: InferOptions = {},
+): Promise<{ schema: TableSchema; rows: number; sample: (string | null)[][] }> {
+  const info = typeof staging === 'string' ? await stagingInfo(engine, staging) : staging;
   const cols = info.columns;
-  if (cols.length === 0) return { fields: [] };
+  if (cols.length === 0) return { schema: { fields: [] }, rows: 0, sample: [] };
   const q = cols.map(quoteIdent);
 
-  // 1. profile
-  const [profile] = await engine.json<Record<string, unknown>>(
-    `SELECT count(*) AS n, ${q
-      .map(
-        (c, i) =>
-          `count(${c}) - count(*) FILTER (WHERE ${blank(c)}) AS e${i}, approx_count_distinct(${c}) AS d${i}, ` +
-          `min(length(${c})) AS minl${i}, max(length(${c})) AS maxl${i}`,
-      )
-      .join(', ')} FROM ${info.from}`,
-  );
-  const rows = num(profile!.n);
-
-  // 2. first rows: candidates and samples
+  // 1. first rows: candidates and samples
   const head = await rowArrays(engine, `SELECT ${q.join(', ')} FROM ${info.from} LIMIT 1000`);
   const sampleOf = new Map<number, string[]>();
   cols.forEach((_, i) =>
@@ -221,16 +233,11 @@ export async function inferSchema(engine: DuckEngine, stagingPath: string): Prom
       head.map((r) => r[i]).filter((v): v is string => typeof v === 'string' && v.trim() !== ''),
     ),
   );
-  const sparse = cols.map((_, i) => i).filter((i) => sampleOf.get(i)!.length === 0 && num(profile![`e${i}`]) > 0);
-  if (sparse.length > 0) {
-    const more = await engine.json<{ i: number; v: string }>(
-      sparse.map((i) => `(SELECT ${i} AS i, ${q[i]} AS v FROM ${info.from} WHERE ${nonEmpty(q[i]!)} LIMIT 100)`).join(' UNION ALL '),
-    );
-    for (const r of more) sampleOf.get(Number(r.i))!.push(r.v);
-  }
   const candidates = cols.map((_, i) => candidateFor(sampleOf.get(i)!));
 
-  // 3. verification on the raw values, enum values, key counts
+  // 2. one pass: the profile, the verification of the candidates on the raw values, enum values, key counts
+  // (and the sample). Enum values and key counts are gathered for the columns whose first rows allow them (at
+  // most 25 distinct values; all present and distinct); the full profile then decides.
   const counts = (v: string, i: number, cand: Candidate): string[] => {
     switch (cand.type) {
       case 'boolean':
@@ -249,26 +256,83 @@ export async function inferSchema(engine: DuckEngine, stagingPath: string): Prom
         return [`count(*) FILTER (WHERE ${numberSql(v)}) AS num${i}`];
     }
   };
-  const checks: string[] = [];
-  const enumCols: number[] = [];
-  const keyCols: number[] = [];
+  const parts = ['count(*) AS n'];
+  const enumGathered = new Set<number>();
+  const keyGathered = new Set<number>();
   cols.forEach((_, i) => {
     const c = q[i]!;
     const cand = candidates[i];
-    const e = num(profile![`e${i}`]);
-    const d = num(profile![`d${i}`]);
-    if (cand && e > 0) checks.push(...counts(c, i, cand));
-    if (e > 0 && d <= 25 && cand?.type !== 'boolean') {
-      enumCols.push(i);
-      checks.push(`list(DISTINCT ${c} ORDER BY ${c}) FILTER (WHERE ${nonEmpty(c)}) AS ev${i}`);
+    parts.push(
+      `count(${c}) - count(*) FILTER (WHERE ${blank(c)}) AS e${i}`,
+      `approx_count_distinct(${c}) AS d${i}`,
+      `min(length(${c})) AS minl${i}`,
+      `max(length(${c})) AS maxl${i}`,
+    );
+    if (cand) parts.push(...counts(c, i, cand));
+    const seen = sampleOf.get(i)!;
+    const distinctSeen = new Set(seen).size;
+    if (distinctSeen <= 25 && cand?.type !== 'boolean') {
+      // approx_top_k keeps every value exactly while there are at most 3 × 64 of them: bounded memory even when
+      // the first rows were not representative (an enum needs at most 25).
+      enumGathered.add(i);
+      parts.push(`approx_top_k(${c}, 64) FILTER (WHERE ${nonEmpty(c)}) AS ev${i}`);
     }
     // Keys are identifiers: integers or strings. hash(): a collision (~1e-8 at a million rows) only loses a candidate.
-    if (rows >= 2 && e === rows && d >= rows * 0.7 && (!cand || cand.type === 'integer' || cand.type === 'compact')) {
-      keyCols.push(i);
-      checks.push(`count(DISTINCT hash(${c})) AS kd${i}`);
+    if (
+      head.length >= 2 &&
+      seen.length === head.length &&
+      distinctSeen === head.length &&
+      (!cand || cand.type === 'integer' || cand.type === 'compact')
+    ) {
+      keyGathered.add(i);
+      parts.push(`count(DISTINCT hash(${c})) AS kd${i}`);
     }
   });
-  const verify = checks.length ? (await engine.json<Record<string, unknown>>(`SELECT ${checks.join(', ')} FROM ${info.from}`))[0]! : {};
+  if (opts.sample) {
+    const fraction = Math.min(1, (4 * opts.sample) / Math.max(1, opts.expectedRows ?? 0));
+    const threshold = fraction >= 1 ? 2n ** 64n - 1n : BigInt(Math.floor(fraction * 2 ** 53)) * 2n ** 11n;
+    // The row's hash: of a column whose first rows are all distinct when there is one (cheaper), else of all.
+    const keyLike = [...keyGathered][0];
+    const h = `hash(${keyLike === undefined ? q.join(', ') : q[keyLike]})`;
+    parts.push(`list([${h}::VARCHAR, ${q.join(', ')}]) FILTER (WHERE ${h} <= ${threshold}::UBIGINT) AS smp`);
+  }
+  const [profile] = await engine.json<Record<string, unknown>>(`SELECT ${parts.join(', ')} FROM ${info.from}`);
+  const verify = profile!;
+  const rows = num(profile!.n);
+  const sample = ((profile!.smp as (string | null)[][] | null) ?? [])
+    .map((r) => ({ h: BigInt(r[0]!), v: r.slice(1) }))
+    .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0))
+    .slice(0, opts.sample ?? 0)
+    .map((r) => r.v);
+  // 3. only for columns empty in the first rows but not everywhere: candidates from their first values, verified.
+  const sparse = cols.map((_, i) => i).filter((i) => sampleOf.get(i)!.length === 0 && num(profile![`e${i}`]) > 0);
+  if (sparse.length > 0) {
+    const more = await engine.json<{ i: number; v: string }>(
+      sparse.map((i) => `(SELECT ${i} AS i, ${q[i]} AS v FROM ${info.from} WHERE ${nonEmpty(q[i]!)} LIMIT 100)`).join(' UNION ALL '),
+    );
+    for (const r of more) sampleOf.get(Number(r.i))!.push(r.v);
+    const checks: string[] = [];
+    for (const i of sparse) {
+      candidates[i] = candidateFor(sampleOf.get(i)!);
+      if (candidates[i]) checks.push(...counts(q[i]!, i, candidates[i]));
+    }
+    if (checks.length)
+      Object.assign(verify, (await engine.json<Record<string, unknown>>(`SELECT ${checks.join(', ')} FROM ${info.from}`))[0]);
+  }
+
+  const enumCols = cols
+    .map((_, i) => i)
+    .filter((i) => enumGathered.has(i) && candidates[i]?.type !== 'boolean' && num(profile![`e${i}`]) > 0 && num(profile![`d${i}`]) <= 25);
+  const keyCols = cols
+    .map((_, i) => i)
+    .filter((i) => keyGathered.has(i) && rows >= 2 && num(profile![`e${i}`]) === rows && num(profile![`d${i}`]) >= rows * 0.7);
+  for (const i of enumCols) {
+    // In DuckDB's order (bytes of the UTF-8 text), as ORDER BY gives it.
+    verify[`ev${i}`] = ((verify[`ev${i}`] as string[] | null) ?? [])
+      .map((v) => Buffer.from(v))
+      .sort(Buffer.compare)
+      .map((b) => b.toString());
+  }
 
   // 4. only when some candidate failed on the raw values: again on trimmed values, with the fallbacks
   // (8-digit → integer → number, integer → number). Clean data never gets here.
@@ -338,7 +402,7 @@ export async function inferSchema(engine: DuckEngine, stagingPath: string): Prom
   const key = fields.find(
     (f) => f['x-shuyuan']!.keyCandidate && (f.type === 'integer' || (f.type === 'string' && (f['x-shuyuan']!.maxLength ?? 0) <= 64)),
   );
-  return key ? { fields, primaryKey: [key.name] } : { fields };
+  return { schema: key ? { fields, primaryKey: [key.name] } : { fields }, rows, sample };
 }
 
 // ------------------------------------------------------------------------------------------ diff

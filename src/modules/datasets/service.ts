@@ -1,7 +1,8 @@
 // Datasets (issue 5, docs/dataplane.md): a catalog resource's rows as immutable, versioned Parquet files.
 //
 // An ingest is a small state machine run by durable jobs (queue `dataset.ingest`):
-//   queued → staging (source → all-VARCHAR staging Parquet, schema inferred, PII detected on a sample)
+//   queued → staging (source → all-VARCHAR staging Parquet, schema inferred, PII detected on a sample; a UTF-8
+//            CSV/TSV upload is read in place instead: buildDirect with the confirmed schema, else inferDirect)
 //          → awaiting_schema (first version, or the inferred schema differs from the confirmed one: the provider
 //            confirms or edits it) → building (typed Parquet) → checking (quality rules, gate)
 //          → published (one PostgreSQL transaction: version row, dataset pointer, ledger entry) | failed | cancelled.
@@ -39,7 +40,7 @@ import {
   type VisibleColumn,
 } from './read.ts';
 import { DatasetsRepository, type DatasetRow, type IngestRow, type VersionRow } from './repository.ts';
-import { diffSchema, inferSchema, type TableSchema } from './schema-infer.ts';
+import { diffSchema, inferSchema, inferSchemaAndSample, type TableSchema } from './schema-infer.ts';
 
 export const INGEST_QUEUE = 'dataset.ingest';
 /** Finds ingests whose process died (every minute, on any process). */
@@ -465,7 +466,11 @@ export class DatasetsService {
     if (source.kind === 'upload' || (source.kind === 'local' && local)) {
       // A file on this machine (ingestLocalFile): its path is not recorded, only its name.
       const input = source.kind === 'upload' ? await this.ctx.uploads.resolve(SYSTEM, source.uploadId!) : local!;
-      if (await this.buildDirect(i, actor, { path: input.path, fileName: input.fileName })) return;
+      const direct = await this.buildDirect(i, actor, { path: input.path, fileName: input.fileName });
+      if (direct === 'published') return;
+      // Another file than the confirmed schema's (or the first one): inferred in place when it is a UTF-8 CSV
+      // (an upload: the build reads it again, after the confirmation).
+      if (direct === 'other-columns' && source.kind === 'upload' && (await this.inferDirect(i, actor, input))) return;
       await this.repo.updateIngest(this.db, i.id, { status: 'staging', progress: { phase: 'staging', rowsRead: 0 } });
       lap();
       staged = await stageFile(engine, { path: input.path, fileName: input.fileName }, stagingPath, i.options as StageOptions, onProgress);
@@ -517,12 +522,35 @@ export class DatasetsService {
     }
     const proposed = await inferSchema(engine, stagingPath);
     const tInfer = lap();
+    await this.propose(i, actor, proposed, pii, stagingPath, {
+      rowsRead: staged.rows,
+      format: staged.format,
+      encoding: staged.encoding ?? null,
+      warnings: staged.warnings,
+      highWater,
+      timings: { stage: tStage, infer: tInfer, pii: tPii },
+    });
+  }
+
+  /**
+   * The inferred schema with the PII findings goes to the provider (awaiting_schema), or — when the dataset's
+   * confirmed schema still fits — the build continues at once. `stagingPath` null: the file is read in place
+   * (progress.direct, see inferDirect).
+   */
+  private async propose(
+    i: IngestRow,
+    actor: Actor,
+    proposed: TableSchema,
+    pii: Record<string, ReturnType<typeof detectColumn>>,
+    stagingPath: string | null,
+    progress: Record<string, unknown>,
+  ): Promise<void> {
     // Carry the PII findings into the proposal (the provider confirms or overrides them).
     for (const f of proposed.fields) {
       const top = pii[f.name]?.[0];
       if (top && top.confidence >= 0.8) (f['x-shuyuan'] ??= {} as never).piiKind = top.kind;
     }
-    const confirmed = confirmedNow;
+    const confirmed = ((await this.repo.byId(this.db, i.dataset_id))!.schema as TableSchema | null) ?? null;
     const diff = confirmed ? diffSchema(confirmed, proposed) : null;
     const unchanged = confirmed !== null && diff !== null && fitsConfirmed(diff);
     await this.repo.updateIngest(this.db, i.id, {
@@ -532,17 +560,47 @@ export class DatasetsService {
       schema_diff: diff,
       confirmed_schema: unchanged ? confirmed : undefined,
       pii,
-      progress: {
-        phase: unchanged ? 'building' : 'awaiting_schema',
-        rowsRead: staged.rows,
-        format: staged.format,
-        encoding: staged.encoding ?? null,
-        warnings: staged.warnings,
-        highWater,
-        timings: { stage: tStage, infer: tInfer, pii: tPii },
-      },
+      progress: { phase: unchanged ? 'building' : 'awaiting_schema', ...progress },
     });
     if (unchanged) await this.build((await this.repo.ingest(this.db, i.id))!, actor);
+  }
+
+  /**
+   * A UTF-8 CSV/TSV upload is profiled in place (docs/dataplane.md, "Direct inference"): the schema inferred from
+   * DuckDB's read_csv of the upload, the PII sample collected in the same pass, no staging file. The build reads
+   * the upload again once the schema is confirmed. False when the file does not qualify or any line does not
+   * parse: the caller then stages it, which names the line and column of the problem.
+   */
+  private async inferDirect(i: IngestRow, actor: Actor, input: { path: string; fileName: string }): Promise<boolean> {
+    const engine = await this.engine();
+    const lap = stopwatch();
+    const direct = await directSource(engine, input, i.options as StageOptions).catch(() => null);
+    if (!direct) return false;
+    let inferred: Awaited<ReturnType<typeof inferSchemaAndSample>>;
+    try {
+      inferred = await inferSchemaAndSample(engine, direct, { sample: PII_SAMPLE_ROWS, expectedRows: direct.estimatedRows });
+    } catch {
+      return false;
+    }
+    const tInfer = lap();
+    const pii: Record<string, ReturnType<typeof detectColumn>> = {};
+    direct.columns.forEach((c, k) => {
+      pii[c] = detectColumn(
+        inferred.sample.map((r) => r[k] ?? null),
+        { name: c },
+      );
+    });
+    const tPii = lap();
+    await this.propose(i, actor, inferred.schema, pii, null, {
+      rowsRead: inferred.rows,
+      format: direct.format,
+      encoding: direct.encoding ?? null,
+      warnings: inferred.rows === 0 ? ['FILE_NO_ROWS'] : [],
+      highWater: null,
+      direct: true,
+      timings: { infer: tInfer, pii: tPii },
+    });
+    return true;
   }
 
   /** PII findings per column, from a reservoir sample of `from`; columns: a value expression and its column name. */
@@ -565,11 +623,14 @@ export class DatasetsService {
   private async build(i: IngestRow, actor: Actor, badRows = this.ctx.config.ingestBadRows): Promise<void> {
     const engine = await this.engine();
     const schema = i.confirmed_schema as TableSchema;
-    if (!i.staging_path) throw new AppError(500, 'INGEST_INTERRUPTED', {});
+    const inPlace = !i.staging_path && i.progress.direct === true;
+    if (!i.staging_path && !inPlace) throw new AppError(500, 'INGEST_INTERRUPTED', {});
     const builtPath = path.join(this.ingestDir(i.id), 'version.parquet');
     await this.repo.updateIngest(this.db, i.id, { status: 'building', progress: { ...i.progress, phase: 'building' } });
     const lap = stopwatch();
-    const built = await buildVersion(engine, i.staging_path, schema, builtPath, { badRows });
+    const built = inPlace
+      ? await this.buildInPlace(engine, i, schema, builtPath, badRows)
+      : await buildVersion(engine, i.staging_path!, schema, builtPath, { badRows });
     const src = i.source as { kind?: string; mode?: string };
     if (src.kind === 'database' && src.mode === 'incremental')
       built.rows = await this.mergeIncremental(engine, i.dataset_id, schema, builtPath);
@@ -578,25 +639,60 @@ export class DatasetsService {
   }
 
   /**
+   * The build of an ingest inferred in place (inferDirect): one COPY from the upload's read_csv; when any value
+   * or line does not fit, the upload is staged now and built from the staging file, which names the rows and
+   * columns (and applies the bad-rows policy) exactly as the staged path does. The upload is kept until the
+   * publish (uploads never consumed are deleted after 7 days: a later confirmation fails UPLOAD_NOT_FOUND).
+   */
+  private async buildInPlace(
+    engine: DuckEngine,
+    i: IngestRow,
+    schema: TableSchema,
+    builtPath: string,
+    badRows: 'reject' | 'quarantine',
+  ): Promise<Awaited<ReturnType<typeof buildVersion>>> {
+    const source = i.source as { uploadId?: string };
+    const input = await this.ctx.uploads.resolve(SYSTEM, source.uploadId!);
+    const file = { path: input.path, fileName: input.fileName };
+    const direct = await directSource(engine, file, i.options as StageOptions).catch(() => null);
+    if (direct) {
+      try {
+        return await buildVersion(engine, direct, schema, builtPath, { badRows: 'reject' });
+      } catch {
+        // staged below
+      }
+    }
+    const stagingPath = path.join(this.ingestDir(i.id), 'staging.parquet');
+    await stageFile(engine, file, stagingPath, i.options as StageOptions);
+    await this.repo.updateIngest(this.db, i.id, { staging_path: stagingPath });
+    return buildVersion(engine, stagingPath, schema, builtPath, { badRows });
+  }
+
+  /**
    * A repeat upload of a UTF-8 CSV/TSV with the confirmed schema's columns is typed straight from the file: no
    * staging file and no inference (docs/dataplane.md, "Direct build"). False when the file does not qualify or
    * any value or line does not fit: the caller then stages it, which names the row and column of the problem.
    */
-  private async buildDirect(i: IngestRow, actor: Actor, input: { path: string; fileName: string }): Promise<boolean> {
+  private async buildDirect(
+    i: IngestRow,
+    actor: Actor,
+    input: { path: string; fileName: string },
+  ): Promise<'published' | 'other-columns' | 'not-direct'> {
     const d = (await this.repo.byId(this.db, i.dataset_id))!;
     const schema = (d.schema as TableSchema | null) ?? null;
-    if (!schema) return false;
+    if (!schema) return 'other-columns';
     const engine = await this.engine();
     const lap = stopwatch();
     const direct = await directSource(engine, input, i.options as StageOptions).catch(() => null);
-    if (!direct || !sameSources(schema, direct.columns)) return false;
+    if (!direct) return 'not-direct';
+    if (!sameSources(schema, direct.columns)) return 'other-columns';
     await this.repo.updateIngest(this.db, i.id, { status: 'building', progress: { phase: 'building', rowsRead: 0 } });
     const builtPath = path.join(this.ingestDir(i.id), 'version.parquet');
     let built: Awaited<ReturnType<typeof buildVersion>>;
     try {
       built = await buildVersion(engine, direct, schema, builtPath, { badRows: 'reject' });
     } catch {
-      return false;
+      return 'not-direct';
     }
     const tBuild = lap();
     const pii = await this.detectPii(
@@ -623,7 +719,7 @@ export class DatasetsService {
       progress,
     });
     await this.checkAndPublish((await this.repo.ingest(this.db, i.id))!, actor, built, builtPath, timings, lap);
-    return true;
+    return 'published';
   }
 
   /** Quality rules and the gate over a built version file, then the object store and the atomic publish. */

@@ -3,7 +3,8 @@
 // both over generated and corrupted values). Used by the quality rules and by the masking SQL.
 //
 // `expr` is SQL the caller built (a quoted column name, a cast): it is never user text. A value is bound once
-// with a one-element list and a lambda, so the normalization is not recomputed for every check character.
+// with a one-element list and a lambda, so the normalization is not recomputed for every check character; the
+// common plainly written ID numbers and phone numbers skip both (CHECKS[kind].plain).
 import { quoteLiteral } from '../datasets/duckdb.ts';
 import {
   ADDRESS_DETAIL_FROM,
@@ -137,11 +138,34 @@ function addressBody(v: string): string {
   );
 }
 
-/** The body of the check over an already normalized value `v`, and the normalization it expects. */
-const CHECKS: Record<PrivacyKind, { norm: (expr: string) => string; body: (v: string) => string }> = {
-  id_number: { norm: compactSql, body: idBody },
+/**
+ * The usual 18-character ID number written plainly (matching PATTERNS.id18 as it is: no letters to fold or
+ * separators to drop, so compact(v) = v): idBody's first branch without the lambda binding and with the
+ * check-digit sum as one list_dot_product — DuckDB does not share subexpressions inside CASE, and 17
+ * ascii(substr(...)) terms were most of a million-row quality pass (1M IDs: ~2 s → ~0.6 s).
+ */
+function id18PlainSql(v: string): string {
+  const birth = `substr(${v}, 7, 8)`;
+  const digits = `CAST(string_split(substr(${v}, 1, 17), '') AS INTEGER[])`;
+  const sum = `list_dot_product(${digits}, [${ID_WEIGHTS.join(', ')}]::INTEGER[])`;
+  return (
+    `(${realDateSql(birth)} AND ${birth} <= strftime(current_date, '%Y%m%d') ` +
+    `AND substr(${lit(ID_CHECK)}, CAST(${sum} AS INTEGER) % 11 + 1, 1) = substr(${v}, 18, 1))`
+  );
+}
+
+/**
+ * The body of the check over an already normalized value `v`, and the normalization it expects. `plain`: a
+ * pattern a value can only match when its normalization leaves it unchanged, with the check for those values
+ * (the common case, tested first on the raw value: no normalization, no lambda).
+ */
+const CHECKS: Record<
+  PrivacyKind,
+  { norm: (expr: string) => string; body: (v: string) => string; plain?: { pattern: string; check: (v: string) => string } }
+> = {
+  id_number: { norm: compactSql, body: idBody, plain: { pattern: PATTERNS.id18, check: id18PlainSql } },
   credit_code: { norm: compactSql, body: creditCodeBody },
-  phone: { norm: compactSql, body: (v) => matches(v, PATTERNS.phone) },
+  phone: { norm: compactSql, body: (v) => matches(v, PATTERNS.phone), plain: { pattern: PATTERNS.phone, check: () => 'true' } },
   bank_card: { norm: compactSql, body: (v) => `CASE WHEN ${matches(v, PATTERNS.bankCard)} THEN ${luhnSql(v)} ELSE false END` },
   passport: { norm: compactSql, body: (v) => matches(v, PATTERNS.passport) },
   hk_macao_permit: { norm: compactSql, body: (v) => matches(v, PATTERNS.hkMacaoPermit) },
@@ -158,7 +182,10 @@ const CHECKS: Record<PrivacyKind, { norm: (expr: string) => string; body: (v: st
 export function validSql(kind: PrivacyKind, expr: string): string {
   const check = CHECKS[kind];
   if (!check) throw new RangeError(`unknown personal-information kind: ${String(kind)}`);
-  return `(CASE WHEN (${expr}) IS NULL THEN NULL ELSE ${bindSql(check.norm(`(${expr})`), check.body)} END)`;
+  const general = bindSql(check.norm(`(${expr})`), check.body);
+  if (check.plain)
+    return `(CASE WHEN (${expr}) IS NULL THEN NULL WHEN ${matches(`(${expr})`, check.plain.pattern)} THEN ${check.plain.check(`(${expr})`)} ELSE ${general} END)`;
+  return `(CASE WHEN (${expr}) IS NULL THEN NULL ELSE ${general} END)`;
 }
 
 export { PRIVACY_KINDS };

@@ -51,6 +51,8 @@ export interface DirectSource extends StagingInfo {
   format: StageResult['format'];
   encoding?: string;
   delimiter?: string;
+  /** Rows the file probably has (its size over the line length of its first MBs): for sampling. */
+  estimatedRows: number;
 }
 
 /**
@@ -68,5 +70,17 @@ export async function directSource(
   const head = await readHead(input.path);
   if (checkFileType(input.fileName, head).family !== 'text') return null;
   const d = await directCsv(input, opts, head);
-  return d && { columns: d.columns, from: d.from, rowExpr: 'NULL', format: d.format, encoding: d.encoding, delimiter: d.delimiter };
+  if (!d) return null;
+  let lines = 0;
+  for (let at = head.head.indexOf(0x0a); at !== -1; at = head.head.indexOf(0x0a, at + 1)) lines++;
+  const estimatedRows = head.truncated ? Math.ceil((head.size * Math.max(1, lines)) / head.head.length) : lines;
+  return {
+    columns: d.columns,
+    from: d.from,
+    rowExpr: 'NULL',
+    format: d.format,
+    encoding: d.encoding,
+    delimiter: d.delimiter,
+    estimatedRows,
+  };
 }
