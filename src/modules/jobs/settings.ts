@@ -76,7 +76,8 @@ export class WorkflowSettings<U extends string = 'working_days' | 'days'> {
     await this.deps.authz.authorize(actor, `${module}.settings.update`, { type: `${module}_setting`, id: key });
     return this.deps.db.transaction().execute(async (tx) => {
       // Locked: two changes at once each record the value the other left ("from" of the second = "to" of the first).
-      const current = (await sql<SettingRow<U>>`select * from ${sql.table(this.opts.table)} where key = ${key} for update`.execute(tx)).rows[0];
+      const current = (await sql<SettingRow<U>>`select * from ${sql.table(this.opts.table)} where key = ${key} for update`.execute(tx))
+        .rows[0];
       if (!current) throw notFound(`${codePrefix}_SETTING_NOT_FOUND`, { key }, { field: 'key' });
       if (!Number.isInteger(value) || value < current.min_value || value > current.max_value)
         throw badRequest(`${codePrefix}_SETTING_OUT_OF_RANGE`, { key, min: current.min_value, max: current.max_value }, { field: 'value' });
