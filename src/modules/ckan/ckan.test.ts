@@ -254,6 +254,36 @@ describe('package_search', () => {
     );
   });
 
+  it('license_id: facet counts by CKAN license id (texts grouped, no text = notspecified) and fq filters that agree with them', async () => {
+    const all = await get(anon, 'package_search', { 'facet.field': '["license_id"]', rows: '1000' });
+    assert.equal(all.status, 200, all.text);
+    const facet: Record<string, number> = all.body.result.facets.license_id;
+    assert.equal(
+      Object.values(facet).reduce((a, b) => a + b, 0),
+      all.body.result.count,
+      'every package counted once',
+    );
+    // The open demo catalog has CC BY 4.0 and the city's own licence text (other-open).
+    for (const id of ['cc-by', 'other-open']) assert.ok(facet[id]! > 0, `${id} in ${JSON.stringify(facet)}`);
+    const byId = new Map<string, number>();
+    for (const pkg of all.body.result.results) byId.set(pkg.license_id, (byId.get(pkg.license_id) ?? 0) + 1);
+    assert.deepEqual(Object.fromEntries(byId), facet, 'the facet counts what package dicts say');
+    for (const id of [...Object.keys(facet), 'notspecified']) {
+      const one = await get(anon, 'package_search', { fq: `license_id:${id}`, rows: '1000' });
+      assert.equal(one.status, 200, one.text);
+      assert.equal(one.body.result.count, facet[id] ?? 0, id);
+      assert.ok(
+        one.body.result.results.every((x: any) => x.license_id === id),
+        id,
+      );
+    }
+    const either = await get(anon, 'package_search', { fq: 'license_id:(cc-by OR notspecified)' });
+    assert.equal(either.body.result.count, facet['cc-by']! + (facet.notspecified ?? 0));
+    const unknown = await get(anon, 'package_search', { fq: 'license_id:gpl-3.0' });
+    assert.equal(unknown.status, 200);
+    assert.equal(unknown.body.result.count, 0, 'an id no text has matches nothing (never everything)');
+  });
+
   it('sort: metadata_modified desc; an unknown sort is a Validation Error naming sort', async () => {
     const r = await get(anon, 'package_search', { sort: 'metadata_modified desc', rows: '20' });
     const mods = r.body.result.results.map((x: { metadata_modified: string }) => x.metadata_modified);
@@ -284,7 +314,7 @@ describe('package_search', () => {
       ['fq', 'author:someone'],
       ['fq', 'just words'],
       ['q', 'maintainer:x'],
-      ['facet.field', '["license_id"]'],
+      ['facet.field', '["author"]'],
       ['facet.field', 'not json'],
     ] as const) {
       const r = await get(anon, 'package_search', { [key]: value });

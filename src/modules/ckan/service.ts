@@ -124,6 +124,23 @@ export const LICENSES: License[] = [
 ];
 const LICENSE_BY_ID = new Map(LICENSES.map((l) => [l.id, l]));
 
+/**
+ * The license_id facet: the search module counts packages per license text; CKAN's ids group texts. Packages
+ * without a license text (not a facet value) are `notspecified`: the total less every counted text.
+ */
+function licenseFacet(rows: FacetRow[], total: number): Array<{ name: string; display_name: string; count: number }> {
+  const counts = new Map<string, number>();
+  let counted = 0;
+  for (const row of rows) {
+    if (row.facet !== 'license' || row.value === null) continue;
+    const id = licenseIdOf(row.value);
+    counts.set(id, (counts.get(id) ?? 0) + row.count);
+    counted += row.count;
+  }
+  if (total > counted) counts.set('notspecified', (counts.get('notspecified') ?? 0) + total - counted);
+  return [...counts].map(([id, count]) => ({ name: id, display_name: LICENSE_BY_ID.get(id)?.title ?? id, count }));
+}
+
 /** The catalog's free-text license → CKAN's license id (docs/portal-ckan.md). */
 export function licenseIdOf(text: string): string {
   const t = text.trim();
@@ -143,8 +160,9 @@ const FIELD_TO_FACET: Record<string, Facet> = {
   groups: 'category',
   tags: 'keyword',
   res_format: 'format',
+  license_id: 'license',
 };
-export const FACET_FIELDS = ['organization', 'groups', 'tags', 'res_format'] as const;
+export const FACET_FIELDS = ['organization', 'groups', 'tags', 'res_format', 'license_id'] as const;
 const TEXT_FIELDS = new Set(['text', 'title', 'notes', 'name']);
 /** A filter value nothing has (two terms on one field that share no value). */
 const NO_MATCH = '~no-such-value~';
@@ -246,6 +264,7 @@ export interface OrgInfo {
 
 export class CkanService {
   #orgs: { at: number; list: OrgInfo[] } | null = null;
+  #licenses: { at: number; texts: string[] } | null = null;
   #cats: { at: number; list: Array<{ code: string; nameZh: string; nameEn: string; enabled: boolean }> } | null = null;
 
   constructor(readonly ctx: AppContext) {}
@@ -262,6 +281,14 @@ export class CkanService {
       .sort((a, b) => (a.code.toLowerCase() < b.code.toLowerCase() ? -1 : 1));
     this.#orgs = { at: Date.now(), list };
     return list;
+  }
+
+  /** The catalog's license texts whose CKAN id is `id` (short cache): a license_id filter matches any of them. */
+  async licenseTexts(id: string): Promise<string[]> {
+    if (!this.#licenses || Date.now() - this.#licenses.at > 60_000) {
+      this.#licenses = { at: Date.now(), texts: await this.ctx.search.repo.licenses(this.ctx.db) };
+    }
+    return this.#licenses.texts.filter((t) => licenseIdOf(t) === id.toLowerCase());
   }
 
   async categories() {
@@ -308,6 +335,8 @@ export class CkanService {
     const search = this.ctx.search;
     const prep = await search.prepare(actor, sp);
     if (prep.nothing) return { ids: [], total: 0, facets: [], then: await then([]) };
+    // License texts are matched exactly as the catalog holds them (a comma, an empty text for notspecified).
+    if (p.filters.license) prep.spec.filters.license = [...p.filters.license];
     prep.spec.limit = page.rows;
     prep.spec.offset = page.start;
     if (page.facetLimit !== undefined) prep.spec.facetLimit = page.facetLimit;
@@ -559,14 +588,20 @@ export class CkanService {
         if (facet === 'org') mapped.add((await this.orgByName(v))?.id ?? 'none');
         else if (facet === 'category') mapped.add(v.toUpperCase());
         else if (facet === 'format') mapped.add(v.toLowerCase());
+        else if (facet === 'license') for (const text of await this.licenseTexts(v)) mapped.add(text);
         else mapped.add(v);
       }
-      filters[facet] = mapped;
+      filters[facet] = mapped.size ? mapped : new Set([NO_MATCH]);
     }
 
     const wantFacets = facetFields.length > 0;
-    const r = await this.searchThen(actor, { words: parsed.words, filters, sort }, { rows, start, facets: wantFacets, facetLimit }, (ids) =>
-      this.packagesByIds(actor, base, ids),
+    // license_id counts are sums over the catalog's license texts: every text is counted (the limit applies after).
+    const searchLimit = facetFields.includes('license_id') ? FACET_LIMIT_MAX : facetLimit;
+    const r = await this.searchThen(
+      actor,
+      { words: parsed.words, filters, sort },
+      { rows, start, facets: wantFacets, facetLimit: searchLimit },
+      (ids) => this.packagesByIds(actor, base, ids),
     );
     const results = r.then;
     const facets: Record<string, Record<string, number>> = {};
@@ -577,22 +612,24 @@ export class CkanService {
       for (const field of facetFields) {
         const facet = FIELD_TO_FACET[field]!;
         const items: Array<{ name: string; display_name: string; count: number }> = [];
-        for (const row of r.facets) {
-          if (row.facet !== facet || row.value === null || row.count < facetMincount) continue;
-          let name = row.value;
-          let display = row.value;
-          if (facet === 'org') {
-            const o = orgs.find((x) => x.id === row.value) ?? (await this.orgFromTree(row.value));
-            name = (o?.code ?? row.value).toLowerCase();
-            display = o?.nameZh ?? name;
-          } else if (facet === 'category') {
-            name = row.value.toLowerCase();
-            display = cats.find((c) => c.code === row.value)?.nameZh ?? row.value;
-          } else if (facet === 'format') {
-            name = display = row.value.toUpperCase();
+        if (facet === 'license') items.push(...licenseFacet(r.facets, r.total).filter((i) => i.count >= facetMincount));
+        else
+          for (const row of r.facets) {
+            if (row.facet !== facet || row.value === null || row.count < facetMincount) continue;
+            let name = row.value;
+            let display = row.value;
+            if (facet === 'org') {
+              const o = orgs.find((x) => x.id === row.value) ?? (await this.orgFromTree(row.value));
+              name = (o?.code ?? row.value).toLowerCase();
+              display = o?.nameZh ?? name;
+            } else if (facet === 'category') {
+              name = row.value.toLowerCase();
+              display = cats.find((c) => c.code === row.value)?.nameZh ?? row.value;
+            } else if (facet === 'format') {
+              name = display = row.value.toUpperCase();
+            }
+            items.push({ name, display_name: display, count: row.count });
           }
-          items.push({ name, display_name: display, count: row.count });
-        }
         const top = items.sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)).slice(0, facetLimit);
         facets[field] = Object.fromEntries(top.map((i) => [i.name, i.count]));
         searchFacets[field] = { title: field, items: top.map((i) => ({ count: i.count, display_name: i.display_name, name: i.name })) };

@@ -344,4 +344,9 @@ export class SearchRepository {
       await sql<{ code: string; name_zh: string; name_en: string }>`select code, name_zh, name_en from catalog_categories`.execute(db)
     ).rows;
   }
+
+  /** Every license text the catalog holds (the license facet's possible values; a short list). */
+  async licenses(db: Executor): Promise<string[]> {
+    return (await sql<{ license: string }>`select distinct license from catalog_resources`.execute(db)).rows.map((r) => r.license);
+  }
 }
