@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { startTestPlatform, type TestClient, type TestPlatform } from '../helpers.ts';
-import { launchBrowser, login, newPage, pickOption } from './browser.ts';
+import { clickUntil, launchBrowser, login, newPage, pickOption } from './browser.ts';
 import { DEMO_PASSWORD } from '../../src/modules/identity/service.ts';
 
 let platform: TestPlatform;
@@ -70,8 +70,8 @@ test('回流授权: the authority sees the fingerprint, issues a grant through t
     assert.match(pkg.credentials.appKey, /^ak_/);
     assert.ok(pkg.credentials.appSecret.length > 20);
     await page.getByRole('dialog', { name: '授权包（仅显示一次）' }).getByText('关闭后无法再次查看', { exact: false }).waitFor();
-    await page.getByTestId('federation-package-saved').click();
-    await shown.waitFor({ state: 'hidden' });
+    // A click while the dialog is still animating in can be lost: clickUntil.
+    await clickUntil(page.getByTestId('federation-package-saved'), (timeout) => shown.waitFor({ state: 'hidden', timeout }));
 
     const row = page.getByTestId('federation-grants-table').locator('tbody tr.ant-table-row', { hasText: '示范区县数据局' });
     await row.getByText('地区生产总值统计').waitFor();

@@ -288,8 +288,8 @@ test('a consumer clerk registers an application, issues a key whose secret is sh
     const secret = page.getByTestId('app-key-secret');
     const appSecret = (await secret.locator('.mono').nth(1).textContent()) ?? '';
     assert.ok(appSecret.length >= 16, appSecret);
-    await page.getByRole('button', { name: '我已保存' }).click();
-    await secret.waitFor({ state: 'detached' });
+    // A click while the secret's dialog is still animating in can be lost (failed CI once): clickUntil.
+    await clickUntil(page.getByRole('button', { name: '我已保存' }), (timeout) => secret.waitFor({ state: 'detached', timeout }));
     // The key is listed under the application without its secret.
     await row.getByRole('button', { name: /展开行|Expand row/ }).click();
     await page.getByTestId('applications').getByText('生产环境').waitFor();
