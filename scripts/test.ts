@@ -1,4 +1,4 @@
-// `npm test`: typecheck, build the web app when needed, make sure a PostgreSQL is there (TEST_DATABASE_URL,
+// `npm test`: typecheck, lint (eslint + prettier --check, as `npm run lint`), build the web app when needed, make sure a PostgreSQL is there (TEST_DATABASE_URL,
 // or an embedded server started for this run), then every test file under node's test runner.
 // Each test file creates its own fresh database on that server (test/helpers.ts).
 import { spawn, spawnSync } from 'node:child_process';
@@ -38,6 +38,15 @@ if (!skipTypecheck) {
   const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
   step('typecheck server (tsc --noEmit)', process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.json']);
   step('typecheck web (tsc --noEmit)', process.execPath, [tsc, '--noEmit', '-p', 'web/tsconfig.json']);
+  // The lint too (about 20 s): a formatting slip otherwise reaches main unnoticed.
+  step('lint (eslint .)', process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
+  step('format (prettier --check .)', process.execPath, [
+    path.join(root, 'node_modules/prettier/bin/prettier.cjs'),
+    '--check',
+    '--log-level',
+    'warn',
+    '.',
+  ]);
 }
 step('build web app', process.execPath, [path.join(root, 'scripts/build-web.mjs')]);
 
