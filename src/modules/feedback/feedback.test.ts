@@ -599,3 +599,33 @@ describe('limits and settings', () => {
     await admin.put('/api/feedback/settings/max_submissions_per_hour', { value: 10 });
   });
 });
+
+// After the statistics (which count the demands the tests above made).
+describe('reminders', () => {
+  it('the reminder job reminds once before the due time: a repeated job and one after the due time tell nobody again', async () => {
+    const pub = await as('public');
+    const d = (await pub.post('/api/feedback/demands', { title: '提醒测试需求', targetOrgId: orgs.get('SCJG') })).body;
+    const row = (await sql<{ due_at: Date }>`select due_at from resource_demands where id = ${d.id}`.execute(p.ctx.db)).rows[0]!;
+    const reminders = async () =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from notifications n join users u on u.id = n.user_id
+          where u.username = 'provider' and n.title_zh like ${'即将到期%：提醒测试需求'}`.execute(p.ctx.db)
+      ).rows[0]!.n;
+    const before = new Date(row.due_at.getTime() - 60_000);
+    assert.deepEqual(await p.ctx.feedback.fireReminder(`demand:${d.id}`, { at: before }), { result: 'reminded' });
+    assert.equal(await reminders(), 1);
+    assert.deepEqual(await p.ctx.feedback.fireReminder(`demand:${d.id}`, { at: before }), { result: 'already_reminded' });
+    assert.equal(await reminders(), 1, 'a retried or repeated job sends nothing more');
+    // Another demand whose reminder job runs only after its due time (a queue that was down): no reminder.
+    const late = (await pub.post('/api/feedback/demands', { title: '迟到提醒需求', targetOrgId: orgs.get('SCJG') })).body;
+    const lateDue = (await sql<{ due_at: Date }>`select due_at from resource_demands where id = ${late.id}`.execute(p.ctx.db)).rows[0]!
+      .due_at;
+    assert.deepEqual(await p.ctx.feedback.fireReminder(`demand:${late.id}`, { at: new Date(lateDue.getTime() + 1000) }), {
+      result: 'past_due',
+    });
+    const { rows } = await sql<{
+      reminded: boolean;
+    }>`select reminded_at is not null as reminded from resource_demands where id = ${late.id}`.execute(p.ctx.db);
+    assert.equal(rows[0]!.reminded, false);
+  });
+});

@@ -808,17 +808,21 @@ export class FeedbackService {
     });
   }
 
-  async fireReminder(deadlineId: string): Promise<{ result: string }> {
+  /** The reminder job: an item still open and not yet due is reminded once (a retried or repeated job does nothing). */
+  async fireReminder(deadlineId: string, opts: { at?: Date } = {}): Promise<{ result: string }> {
     const s = this.parseDeadline(deadlineId);
     if (!s) return { result: 'gone' };
     return this.db.transaction().execute(async (tx) => {
       const row = s.type === 'demand' ? await this.repo.getDemand(tx, s.id, true) : await this.repo.getReport(tx, s.id, true);
       if (!row || row.status !== 'open') return { result: 'closed' };
+      if (row.reminded_at) return { result: 'already_reminded' };
+      const at = opts.at ?? this.now();
+      if (row.overdue_at || (row.due_at && at >= row.due_at)) return { result: 'past_due' };
       const orgId = s.type === 'demand' ? (row as DemandRow).target_org_id : (row as ReportRow).provider_org_id;
       const label = s.type === 'demand' ? (row as DemandRow).title : (row as ReportRow).number;
       await this.notifyAnswerers(tx, orgId, { zh: `即将到期（${row.due_date}）：${label}`, en: `Due on ${row.due_date}: ${label}` });
-      if (s.type === 'demand') await this.repo.markDemandReminded(tx, s.id, this.now());
-      else await this.repo.markReportReminded(tx, s.id, this.now());
+      if (s.type === 'demand') await this.repo.markDemandReminded(tx, s.id, at);
+      else await this.repo.markReportReminded(tx, s.id, at);
       return { result: 'reminded' };
     });
   }
