@@ -1,6 +1,9 @@
 // Shared by bench/ingest.ts and bench/read.ts: a platform with the provider signed in, a dataset on one of its
 // published resources, and file upload + ingest through the real HTTP API (tus upload streamed from disk).
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { DEMO_PASSWORD } from '../src/modules/identity/service.ts';
 import { createTestDatabase, makeDataDir, spawnCli, startTestPlatform, TestClient, type TestPlatform } from '../test/helpers.ts';
 
@@ -116,4 +119,20 @@ export async function ingestUpload(b: Pick<BenchDataset, 'provider' | 'datasetId
     wall += performance.now() - t1;
   }
   return { id: i.id, status: i.status, version: i.version, timings: i.progress?.timings ?? {}, wallMs: wall, error: i.error };
+}
+
+/**
+ * The download benches' baseline: DuckDB's own COPY of a version file to CSV (without the staging row number when
+ * the file has one) into `dir`; the time and the bytes written (the file is removed).
+ */
+export async function duckdbCsvCopy(con: DuckDBConnection, file: string, dir: string): Promise<{ ms: number; bytes: number }> {
+  const out = path.join(dir, 'copy.csv');
+  const t0 = performance.now();
+  await con.run(`COPY (SELECT * EXCLUDE (_row) FROM read_parquet('${file}')) TO '${out}' (FORMAT csv, HEADER)`).catch(async () => {
+    await con.run(`COPY (SELECT * FROM read_parquet('${file}')) TO '${out}' (FORMAT csv, HEADER)`);
+  });
+  const ms = performance.now() - t0;
+  const bytes = (await fsp.stat(out)).size;
+  await fsp.rm(out, { force: true });
+  return { ms, bytes };
 }

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { benchServer } from './_server.ts';
-import { benchDataset, ingestUpload, uploadFile } from './_dataset.ts';
+import { benchDataset, duckdbCsvCopy, ingestUpload, uploadFile } from './_dataset.ts';
 import { generateTable } from './gen-table.ts';
 import { measurePackageSearch } from './_portal_ckan.ts';
 import { measureDatasetPage } from './_portal_page.ts';
@@ -127,17 +127,7 @@ function fetchCount(url: string): Promise<{ status: number; bytes: number }> {
 
 async function downloads(base: string, datasetId: string, file: string, con: import('@duckdb/node-api').DuckDBConnection, dir: string) {
   const url = `${base}/api/datasets/${datasetId}/download?format=csv`;
-  const copyOnce = async () => {
-    const out = path.join(dir, 'copy.csv');
-    const t0 = performance.now();
-    await con.run(`COPY (SELECT * EXCLUDE (_row) FROM read_parquet('${file}')) TO '${out}' (FORMAT csv, HEADER)`).catch(async () => {
-      await con.run(`COPY (SELECT * FROM read_parquet('${file}')) TO '${out}' (FORMAT csv, HEADER)`);
-    });
-    const ms = performance.now() - t0;
-    const bytes = (await fsp.stat(out)).size;
-    await fsp.rm(out, { force: true });
-    return { ms, bytes };
-  };
+  const copyOnce = () => duckdbCsvCopy(con, file, dir);
   const sampled = async <T>(work: () => Promise<T>) => {
     const before = process.memoryUsage().rss;
     let peak = before;

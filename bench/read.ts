@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { benchServer } from './_server.ts';
-import { benchDataset, ingestUpload, uploadFile } from './_dataset.ts';
+import { benchDataset, duckdbCsvCopy, ingestUpload, uploadFile } from './_dataset.ts';
 import { generateTable } from './gen-table.ts';
 
 const pct = (xs: number[], p: number) => {
@@ -70,17 +70,7 @@ export async function run(): Promise<void> {
       });
 
     // ---- 1. CSV download vs DuckDB COPY
-    const copyOnce = async () => {
-      const out = path.join(dir, 'copy.csv');
-      const t0 = performance.now();
-      await con.run(`COPY (SELECT * EXCLUDE (_row) FROM read_parquet('${file}')) TO '${out}' (FORMAT csv, HEADER)`).catch(async () => {
-        await con.run(`COPY (SELECT * FROM read_parquet('${file}')) TO '${out}' (FORMAT csv, HEADER)`);
-      });
-      const ms = performance.now() - t0;
-      const bytes = (await fsp.stat(out)).size;
-      await fsp.rm(out, { force: true });
-      return { ms, bytes };
-    };
+    const copyOnce = () => duckdbCsvCopy(con, file, dir);
     const download = async () => {
       let peak = 0;
       const before = process.memoryUsage().rss;
