@@ -17,6 +17,7 @@ import {
   ExportCache,
   exportTo,
   followFile,
+  formulaFreeColumns,
   parseRange,
   preview,
   query,
@@ -791,6 +792,44 @@ describe('exports', () => {
       assert.equal(row.getCell(col('手机号')).value, pseudonym(key, f.phone!));
     });
     // No formula anywhere.
+    ws.eachRow((row) => row.eachCell((cell) => assert.notEqual(cell.type, ExcelJS.ValueType.Formula)));
+  });
+
+  test('neutralizing is skipped only where the row-group statistics prove no value starts a formula', async () => {
+    // 3 row groups of 1000 rows. Each column hides at most one formula-like value in the last group.
+    const file = path.join(root, 'stats.parquet');
+    await engine.run(
+      `COPY (SELECT i,
+          CASE WHEN i = 2500 THEN '=1+1' ELSE '市' || i END AS late_formula,
+          CASE WHEN i = 2999 THEN '-7' ELSE (100 + i)::VARCHAR END AS digits_then_minus,
+          (100 + i)::VARCHAR AS digits,
+          '东城区' AS district,
+          CASE WHEN i = 2000 THEN '@x' || repeat('长', 100) ELSE repeat('长', 100) || i END AS long_text,
+          NULL::VARCHAR AS empty,
+          CASE WHEN i = 10 THEN '' ELSE '名' || i END AS with_empty
+        FROM range(3000) t(i)) TO ${quoteLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE 1000)`,
+    );
+    const names = ['late_formula', 'digits_then_minus', 'digits', 'district', 'long_text', 'empty', 'with_empty'];
+    const free = await formulaFreeColumns(engine, file);
+    assert.deepEqual([...free].sort(), ['digits', 'district', 'empty'].sort());
+    const s: ReadSource = {
+      parquetPath: file,
+      columns: [{ name: 'i', type: 'integer' }, ...names.map((name) => ({ name, type: 'string' }))],
+    };
+    const all: MaskingPolicy = Object.fromEntries(['i', ...names].map((n) => [n, 'clear']));
+    await exportTo(engine, s, { format: 'csv' }, all, out('stats.csv'));
+    const rows = await readCsv(out('stats.csv'));
+    assert.equal(rows.length, 3000);
+    assert.equal(rows[2500]!.late_formula, "'=1+1");
+    assert.equal(rows[2999]!.digits_then_minus, "'-7");
+    assert.equal(rows[2000]!.long_text, `'@x${'长'.repeat(100)}`);
+    assert.equal(rows[5]!.digits, '105');
+    const wb = new ExcelJS.Workbook();
+    await exportTo(engine, s, { format: 'xlsx' }, all, out('stats.xlsx'));
+    await wb.xlsx.readFile(out('stats.xlsx'));
+    const ws = wb.worksheets[0]!;
+    assert.equal(ws.getRow(2502).getCell(2).value, "'=1+1");
+    assert.equal(ws.getRow(3001).getCell(3).value, "'-7");
     ws.eachRow((row) => row.eachCell((cell) => assert.notEqual(cell.type, ExcelJS.ValueType.Formula)));
   });
 

@@ -298,7 +298,7 @@ function kindOf(physical: string): Kind {
 }
 
 /** What the file holds (column → DuckDB type), by path; files are immutable, the stamp guards a rewrite. */
-const FILE_TYPES = new Map<string, { stamp: string; types: Map<string, string>; checkedAt: number }>();
+const FILE_TYPES = new Map<string, { stamp: string; types: Map<string, string>; checkedAt: number; formulaFree?: Promise<Set<string>> }>();
 
 async function fileTypes(engine: DuckEngine, file: string): Promise<Map<string, string>> {
   if (!engine.allows(file)) throw new Error(`read: ${file} is outside DuckDB's allowed directories`);
@@ -324,6 +324,63 @@ async function fileTypes(engine: DuckEngine, file: string): Promise<Map<string, 
   if (FILE_TYPES.size >= 512) FILE_TYPES.delete(FILE_TYPES.keys().next().value!);
   FILE_TYPES.set(file, { stamp, types, checkedAt: Date.now() });
   return types;
+}
+
+/**
+ * First bytes of a text value that cannot start a spreadsheet formula, as ranges none of = + - @ TAB CR (61, 43,
+ * 45, 64, 9, 13) falls in; -1 is the empty string.
+ */
+const FORMULA_FREE_FIRST_BYTES: readonly (readonly [number, number])[] = [
+  [-1, 8],
+  [10, 12],
+  [14, 42],
+  [44, 44],
+  [46, 60],
+  [62, 63],
+  [65, 255],
+];
+
+/**
+ * The text columns of a version file no value of which can start with a formula character, proven from the
+ * Parquet row-group statistics (the footer only, no data read): values sort by their bytes, so when a row group's
+ * smallest and largest values start with bytes in the same formula-free range, so do all values between. A row
+ * group without statistics (DuckDB keeps none for long strings) proves nothing; an all-null one is free. CSV and
+ * XLSX exports skip the neutralizing CASE on these columns (it was a third of a CSV COPY: bench/read.ts).
+ */
+export async function formulaFreeColumns(engine: DuckEngine, file: string): Promise<Set<string>> {
+  const types = await fileTypes(engine, file);
+  const entry = FILE_TYPES.get(file);
+  if (entry?.types === types && entry.formulaFree) return entry.formulaFree;
+  const job = (async () => {
+    const names = [...types.keys()];
+    const range = (s: string | null) => {
+      const b = s === null ? null : s.length ? Math.min(255, s.codePointAt(0)!) : -1;
+      return b === null ? -2 : FORMULA_FREE_FIRST_BYTES.findIndex(([lo, hi]) => b >= lo && b <= hi);
+    };
+    const unproven = new Set<string>();
+    const con = await engine.connect();
+    try {
+      const r = await con.runAndReadAll(
+        'SELECT column_id, stats_min_value, stats_max_value, stats_null_count, row_group_num_rows FROM parquet_metadata($1)',
+        [file],
+      );
+      for (const [id, min, max, nulls, rows] of r.getRowsJS()) {
+        const name = names[Number(id)];
+        if (name === undefined) continue;
+        if (nulls !== null && rows !== null && Number(nulls) === Number(rows)) continue;
+        const lo = range(min === null ? null : String(min));
+        if (lo < 0 || lo !== range(max === null ? null : String(max))) unproven.add(name);
+      }
+    } finally {
+      con.closeSync();
+    }
+    return new Set(names.filter((n) => types.get(n) === 'VARCHAR' && !unproven.has(n)));
+  })();
+  if (entry?.types === types) {
+    entry.formulaFree = job;
+    job.catch(() => entry.formulaFree === job && delete entry.formulaFree);
+  }
+  return job;
 }
 
 function policyOf(policy: MaskingPolicy, name: string): ColumnPolicy {
@@ -434,16 +491,18 @@ function isTextOutput(c: Col): boolean {
   return c.policy === 'mask' || (c.policy === 'clear' && (c.kind === 'string' || c.kind === 'other'));
 }
 
-function selectFor(c: Col, tokenFn: string | null, target: 'rows' | 'file' | 'csv' | 'xlsx'): string {
+/** `formulaFree`: clear text columns that need no neutralizing (formulaFreeColumns). */
+function selectFor(c: Col, tokenFn: string | null, target: 'rows' | 'file' | 'csv' | 'xlsx', formulaFree?: Set<string>): string {
   const e = valueExpr(c, tokenFn);
   if (target === 'rows' || target === 'file') return e;
+  const free = c.policy === 'clear' && c.kind === 'string' && formulaFree?.has(c.name) === true;
   if (target === 'csv')
-    return isTextOutput(c) ? neutralizedExpr(c.kind === 'other' && c.policy === 'clear' ? `CAST(${e} AS VARCHAR)` : e) : e;
+    return isTextOutput(c) && !free ? neutralizedExpr(c.kind === 'other' && c.policy === 'clear' ? `CAST(${e} AS VARCHAR)` : e) : e;
   // xlsx: values the JS side turns into cells without further parsing.
   if (c.policy !== 'clear') return `left(${c.policy === 'mask' ? neutralizedExpr(e) : e}, ${XLSX_CELL_CHARS})`;
   switch (c.kind) {
     case 'string':
-      return `left(${neutralizedExpr(e)}, ${XLSX_CELL_CHARS})`;
+      return `left(${free ? e : neutralizedExpr(e)}, ${XLSX_CELL_CHARS})`;
     case 'other':
       return `left(${neutralizedExpr(`CAST(${e} AS VARCHAR)`)}, ${XLSX_CELL_CHARS})`;
     case 'number':
@@ -899,7 +958,8 @@ async function planExport(engine: DuckEngine, src: ReadSource, opts: ExportOptio
   const where = compileFilter(opts.filter, cols, b);
   const sort = compileSort(opts.sort, cols);
   const target = opts.format === 'csv' || opts.format === 'csv-bom' ? 'csv' : opts.format === 'xlsx' ? 'xlsx' : 'file';
-  const select = out.map((c) => `${selectFor(c, tokenFn, target)} AS ${quoteIdent(c.name)}`).join(', ');
+  const formulaFree = target === 'file' ? undefined : await formulaFreeColumns(engine, src.parquetPath);
+  const select = out.map((c) => `${selectFor(c, tokenFn, target, formulaFree)} AS ${quoteIdent(c.name)}`).join(', ');
   // Without a sort the file order is kept (DuckDB preserves insertion order); with one, the key makes it total.
   const order = sort.length ? totalOrder(sort, keyColumns(src, cols)) : [];
   const sql =
