@@ -20,10 +20,10 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { benchServer } from './_server.ts';
 import { benchDataset, duckdbCsvCopy, ingestUpload, uploadFile } from './_dataset.ts';
+import { downloadClient } from './_download.ts';
 import { generateTable } from './gen-table.ts';
 import { measurePackageSearch } from './_portal_ckan.ts';
 import { measureDatasetPage } from './_portal_page.ts';
-import http from 'node:http';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number) => {
@@ -111,20 +111,6 @@ async function dataParts(parts: Set<string>): Promise<void> {
   }
 }
 
-/** One anonymous GET, streamed and counted (the body is not kept). */
-function fetchCount(url: string): Promise<{ status: number; bytes: number }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent: false }, (res) => {
-        let bytes = 0;
-        res.on('data', (d: Buffer) => (bytes += d.length));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
-        res.on('error', reject);
-      })
-      .on('error', reject);
-  });
-}
-
 async function downloads(base: string, datasetId: string, file: string, con: import('@duckdb/node-api').DuckDBConnection, dir: string) {
   const url = `${base}/api/datasets/${datasetId}/download?format=csv`;
   const copyOnce = () => duckdbCsvCopy(con, file, dir);
@@ -141,10 +127,13 @@ async function downloads(base: string, datasetId: string, file: string, con: imp
     }
   };
   const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+  // Anonymous GETs from a client in its own process (bench/_download.ts), streamed and counted.
+  const client = downloadClient();
+  const fetchCount = () => client.get(url);
   const c1 = await copyOnce();
-  const cold = await sampled(() => fetchCount(url));
+  const cold = await sampled(fetchCount);
   const c2 = await copyOnce();
-  const warm = await sampled(() => fetchCount(url));
+  const warm = await sampled(fetchCount);
   const c3 = await copyOnce();
   for (const d of [cold, warm]) if (d.out.status !== 200) throw new Error(`anonymous download answered ${d.out.status}`);
   const copy = [c1, c2, c3].sort((x, y) => x.ms - y.ms)[1]!;
@@ -163,7 +152,8 @@ async function downloads(base: string, datasetId: string, file: string, con: imp
     );
   }
   const n = 20;
-  const many = await sampled(() => Promise.all(Array.from({ length: n }, () => fetchCount(url))));
+  const many = await sampled(() => Promise.all(Array.from({ length: n }, fetchCount)));
+  client.close();
   const ok = many.out.filter((r) => r.status === 200 && r.bytes === warm.out.bytes).length;
   const total = many.out.reduce((x, r) => x + r.bytes, 0);
   console.log(
