@@ -2,7 +2,8 @@
 //
 // An ingest is a small state machine run by durable jobs (queue `dataset.ingest`):
 //   queued → staging (source → all-VARCHAR staging Parquet, schema inferred, PII detected on a sample; a UTF-8
-//            CSV/TSV upload is read in place instead: buildDirect with the confirmed schema, else inferDirect)
+//            CSV/TSV upload is read in place instead: buildDirect with the confirmed schema, else inferDirect, which
+//            writes the typed file speculatively: confirmed as proposed, it is the version)
 //          → awaiting_schema (first version, or the inferred schema differs from the confirmed one: the provider
 //            confirms or edits it) → building (typed Parquet) → checking (quality rules, gate)
 //          → published (one PostgreSQL transaction: version row, dataset pointer, ledger entry) | failed | cancelled.
@@ -475,7 +476,7 @@ export class DatasetsService {
       const direct = await this.buildDirect(i, actor, { path: input.path, fileName: input.fileName });
       if (direct === 'published') return;
       // Another file than the confirmed schema's (or the first one): inferred in place when it is a UTF-8 CSV
-      // (an upload: the build reads it again, after the confirmation).
+      // (an upload: read once when the first rows predict the types, see inferDirect).
       if (direct === 'other-columns' && source.kind === 'upload' && (await this.inferDirect(i, actor, input))) return;
       await this.repo.updateIngest(this.db, i.id, { status: 'staging', progress: { phase: 'staging', rowsRead: 0 } });
       lap();
@@ -572,10 +573,12 @@ export class DatasetsService {
   }
 
   /**
-   * A UTF-8 CSV/TSV upload is profiled in place (docs/dataplane.md, "Direct inference"): the schema inferred from
-   * DuckDB's read_csv of the upload, the PII sample collected in the same pass, no staging file. The build reads
-   * the upload again once the schema is confirmed. False when the file does not qualify or any line does not
-   * parse: the caller then stages it, which names the line and column of the problem.
+   * A UTF-8 CSV/TSV upload is profiled in place (docs/dataplane.md, "Direct inference"), no staging file: the
+   * speculative typed build (speculate.ts) writes the version's file from the first rows' types and infers the
+   * schema and PII sample from it (confirmed as proposed, that file is the version: build); when the first rows
+   * guessed wrong, the schema is inferred from DuckDB's read_csv of the upload, the PII sample collected in the
+   * same pass, and the build reads the upload again once the schema is confirmed. False when the file does not
+   * qualify or any line does not parse: the caller then stages it, which names the line and column of the problem.
    */
   private async inferDirect(i: IngestRow, actor: Actor, input: { path: string; fileName: string }): Promise<boolean> {
     const engine = await this.engine();
