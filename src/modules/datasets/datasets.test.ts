@@ -269,6 +269,10 @@ describe('datasets', () => {
       userId: null,
     });
     await p.ctx.datasets.repo.updateIngest(p.ctx.db, r.id, { status: 'building' });
+    // What a process killed while writing a first upload's speculative file leaves (speculate.ts).
+    const scratch = path.join(p.ctx.datasets.scratchDir, 'ingests', r.id);
+    await fs.mkdir(scratch, { recursive: true });
+    await fs.writeFile(path.join(scratch, '.speculative.parquet.speculative-0123456789ab'), 'PAR1 partial');
     await p.ctx.db
       .updateTable('dataset_ingests' as never)
       .set({ heartbeat_at: new Date(Date.now() - 600_000) } as never)
@@ -278,6 +282,7 @@ describe('datasets', () => {
     const after = await provider.get(`/api/ingests/${r.id}`);
     assert.equal(after.body.status, 'failed');
     assert.equal(after.body.error.code, 'INGEST_INTERRUPTED');
+    await assert.rejects(fs.stat(scratch), 'its scratch files (a partial speculative file) are removed');
     assert.equal((await provider.get(`/api/datasets/${datasetId}`)).body.currentVersion, 3);
   });
 
