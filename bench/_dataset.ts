@@ -91,6 +91,8 @@ export interface IngestOutcome {
   status: string;
   version: number | null;
   timings: Record<string, number>;
+  /** A first upload whose speculative typed file became the version (one read of the CSV). */
+  speculative: boolean;
   /** Wall clock from the request to the end (waiting for the schema confirmation excluded). */
   wallMs: number;
   error: unknown;
@@ -118,7 +120,15 @@ export async function ingestUpload(b: Pick<BenchDataset, 'provider' | 'datasetId
     i = await poll(b.provider, i.id, ['published', 'failed']);
     wall += performance.now() - t1;
   }
-  return { id: i.id, status: i.status, version: i.version, timings: i.progress?.timings ?? {}, wallMs: wall, error: i.error };
+  return {
+    id: i.id,
+    status: i.status,
+    version: i.version,
+    timings: i.progress?.timings ?? {},
+    speculative: Boolean(i.progress?.speculative),
+    wallMs: wall,
+    error: i.error,
+  };
 }
 
 /**

@@ -68,7 +68,9 @@ export async function run(): Promise<void> {
       console.log(
         `${name}: phases ${Object.entries(o.timings)
           .map(([k, v]) => `${k} ${v} ms`)
-          .join(', ')}; sum ${s(all)}, wall clock ${s(o.wallMs)}`,
+          .join(
+            ', ',
+          )}; sum ${s(all)}, wall clock ${s(o.wallMs)}${o.speculative ? '; CSV read once (speculative typed file published)' : ''}`,
       );
       console.log(
         `  vs DuckDB read_csv → parquet ${s(base)} (best of 2: ${s(base1)}, ${s(base2)}): without quality/PII ${(noChecks / base).toFixed(2)}× (target ≤ 2×), with them ${(all / base).toFixed(2)}× (target ≤ 4×), wall clock ${(o.wallMs / base).toFixed(2)}×`,

@@ -2,10 +2,13 @@
 // schema confirmation, atomic publish, versions, diff, rollback, reads masked by role, downloads with Range,
 // bad input that leaves no version, an interrupted ingest, and the ledger entries.
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import iconv from 'iconv-lite';
 import pg from 'pg';
 import { startTestPlatform, TestClient, tusUpload, type TestPlatform } from '../../../test/helpers.ts';
+import { SYSTEM } from '../identity/actor.ts';
 import { DEMO_PASSWORD } from '../identity/service.ts';
 import { createRng, idNumber, mobile, personName } from '../privacy/synthetic.ts';
 
@@ -266,6 +269,10 @@ describe('datasets', () => {
       userId: null,
     });
     await p.ctx.datasets.repo.updateIngest(p.ctx.db, r.id, { status: 'building' });
+    // What a process killed while writing a first upload's speculative file leaves (speculate.ts).
+    const scratch = path.join(p.ctx.datasets.scratchDir, 'ingests', r.id);
+    await fs.mkdir(scratch, { recursive: true });
+    await fs.writeFile(path.join(scratch, '.speculative.parquet.speculative-0123456789ab'), 'PAR1 partial');
     await p.ctx.db
       .updateTable('dataset_ingests' as never)
       .set({ heartbeat_at: new Date(Date.now() - 600_000) } as never)
@@ -275,6 +282,7 @@ describe('datasets', () => {
     const after = await provider.get(`/api/ingests/${r.id}`);
     assert.equal(after.body.status, 'failed');
     assert.equal(after.body.error.code, 'INGEST_INTERRUPTED');
+    await assert.rejects(fs.stat(scratch), 'its scratch files (a partial speculative file) are removed');
     assert.equal((await provider.get(`/api/datasets/${datasetId}`)).body.currentVersion, 3);
   });
 
@@ -349,5 +357,84 @@ describe('datasets', () => {
     assert.equal(ragged.status, 'failed');
     assert.equal(ragged.error.code, 'CSV_RAGGED_ROW');
     assert.equal(ragged.error.params.line, 3);
+  });
+
+  /** A first file of a new structure whose first rows predict every type (speculate.ts). */
+  const speculable = (tag: string, rows = 1500) =>
+    `序号,${tag}名称,日期,金额\n` +
+    Array.from(
+      { length: rows },
+      (_, k) => `${k + 1},单位${k % 17},2024-01-${String((k % 28) + 1).padStart(2, '0')},${(k * 2.5).toFixed(2)}`,
+    ).join('\n') +
+    '\n';
+  const ingestDir = (id: string) => path.join(p.ctx.datasets.scratchDir, 'ingests', id);
+
+  it('a first upload read once: confirmed as proposed, the speculative typed file is the version; nothing left', async () => {
+    const i = await ingest(provider, '名单8.csv', speculable('甲'));
+    assert.equal(i.status, 'awaiting_schema', JSON.stringify(i.error));
+    assert.equal(i.progress.direct, true);
+    assert.equal(i.progress.speculative.rows, 1500);
+    assert.ok('infer' in i.progress.timings && 'build' in i.progress.timings, JSON.stringify(i.progress.timings));
+    assert.deepEqual(
+      i.proposedSchema.fields.map((f: { type: string }) => f.type),
+      ['integer', 'string', 'date', 'number'],
+    );
+    assert.equal(
+      (await fs.stat(path.join(ingestDir(i.id), 'speculative.parquet'))).size,
+      i.progress.speculative.bytes,
+      'kept while the provider decides',
+    );
+    // Titles and the key do not change the file: it is published as it is, without reading the upload again
+    // (gone here: an upload left for 7 days is deleted).
+    await fs.rm((await p.ctx.uploads.resolve(SYSTEM, i.source.uploadId)).path);
+    const schema = structuredClone(i.proposedSchema);
+    schema.fields[1].title = '单位名称';
+    schema.primaryKey = ['序号'];
+    assert.equal((await provider.post(`/api/ingests/${i.id}/confirm`, { schema })).status, 200);
+    const done = await settle(provider, i.id, ['published', 'failed']);
+    assert.equal(done.status, 'published', JSON.stringify(done.error));
+    const d = await provider.get(`/api/datasets/${datasetId}`);
+    assert.equal(d.body.current.rows, 1500);
+    assert.equal(d.body.current.bytes, i.progress.speculative.bytes);
+    const rows = await provider.get(`/api/datasets/${datasetId}/preview?limit=2`);
+    assert.deepEqual(rows.body.rows[1], { 序号: 2, 甲名称: '单位1', 日期: '2024-01-02', 金额: 2.5 });
+    await assert.rejects(fs.stat(ingestDir(i.id)), 'no scratch file left');
+  });
+
+  it('a first upload confirmed with an edit is built again from the upload; a cancelled one leaves nothing', async () => {
+    const i = await ingest(provider, '名单9.csv', speculable('乙'));
+    assert.equal(i.status, 'awaiting_schema', JSON.stringify(i.error));
+    assert.ok(i.progress.speculative);
+    const schema = structuredClone(i.proposedSchema);
+    schema.fields[2] = { ...schema.fields[2], type: 'string', format: undefined };
+    assert.equal((await provider.post(`/api/ingests/${i.id}/confirm`, { schema })).status, 200);
+    const done = await settle(provider, i.id, ['published', 'failed']);
+    assert.equal(done.status, 'published', JSON.stringify(done.error));
+    const rows = await provider.get(`/api/datasets/${datasetId}/preview?limit=1`);
+    assert.deepEqual(rows.body.rows[0], { 序号: 1, 乙名称: '单位0', 日期: '2024-01-01', 金额: 0 });
+    assert.equal(rows.body.columns.find((c: { name: string }) => c.name === '日期').type, 'string');
+    await assert.rejects(fs.stat(ingestDir(i.id)), 'no scratch file left');
+
+    const c = await ingest(provider, '名单10.csv', speculable('丙'));
+    assert.ok(c.progress.speculative);
+    assert.equal((await provider.post(`/api/ingests/${c.id}/cancel`, {})).status, 200);
+    await assert.rejects(fs.stat(ingestDir(c.id)), 'the speculative file goes with the cancelled ingest');
+  });
+
+  it("a first upload whose later rows break the first rows' prediction: the full inference decides the proposal", async () => {
+    const csv = speculable('丁').replace('\n1400,', '\n第1400,');
+    const i = await ingest(provider, '名单11.csv', csv);
+    assert.equal(i.status, 'awaiting_schema', JSON.stringify(i.error));
+    assert.equal(i.progress.speculative, undefined);
+    assert.equal(i.progress.direct, true);
+    assert.deepEqual(
+      i.proposedSchema.fields.map((f: { type: string }) => f.type),
+      ['string', 'string', 'date', 'number'],
+    );
+    assert.deepEqual(await fs.readdir(ingestDir(i.id)).catch(() => []), [], 'the missed file is gone');
+    assert.equal((await provider.post(`/api/ingests/${i.id}/confirm`, { schema: i.proposedSchema })).status, 200);
+    const done = await settle(provider, i.id, ['published', 'failed']);
+    assert.equal(done.status, 'published', JSON.stringify(done.error));
+    assert.equal((await provider.get(`/api/datasets/${datasetId}`)).body.current.rows, 1500);
   });
 });

@@ -47,6 +47,11 @@ export class DuckEngine {
       temp_directory: path.resolve(options.tempDir),
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
+      // Memory freed in bulk (a query's hash tables) goes back to the system from 128 MB on (DuckDB's default:
+      // 512 MB). The profile of a 7M-row first upload (speculate.ts) left ~500 MB held by the allocator and the
+      // quality check right after it took the server to 1119 MiB RSS; now 984 MiB (`npm run bench -- ingest`).
+      // 64 MB held less still but cost ~10% CPU on the 1M-row ingest (memory given back, then faulted in again).
+      allocator_bulk_deallocation_flush_threshold: '128MB',
     });
     const con = await instance.connect();
     // Order matters: the allow-list must be in place before external access is switched off, and the lock last.

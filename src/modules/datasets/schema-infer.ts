@@ -77,6 +77,8 @@ export const PATTERNS = {
   idLike: '1[3-9][0-9]{9}|[1-9][0-9]{7}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}',
   compactDate: '(19|20|21)[0-9]{6}',
 };
+/** The lengths of the values `PATTERNS.idLike` matches (a mobile number, a 15-digit ID number). */
+export const ID_LIKE_LENGTHS = [11, 15];
 export const BOOLEAN_TRUE = ['true', '是', 'y', 'yes'];
 export const BOOLEAN_FALSE = ['false', '否', 'n', 'no'];
 
@@ -136,7 +138,7 @@ const JS = {
 const digitsOk = (t: string) => t.replace(/[-.]/g, '').length <= 15;
 const BOOLS = new Set([...BOOLEAN_TRUE, ...BOOLEAN_FALSE]);
 
-type Candidate = { type: 'integer' | 'number' | 'boolean' } | { type: 'date' | 'datetime'; format: string } | { type: 'compact' };
+export type Candidate = { type: 'integer' | 'number' | 'boolean' } | { type: 'date' | 'datetime'; format: string } | { type: 'compact' };
 
 /** The most specific type every sample value fits, to be verified on all values. */
 export function candidateFor(values: string[]): Candidate | null {
@@ -169,19 +171,35 @@ const full = (v: string, re: string) => `regexp_full_match(${v}, ${quoteLiteral(
 const andThen = (cheap: string, costly: string) => `(CASE WHEN ${cheap} THEN ${costly} ELSE false END)`;
 const digits15 = (v: string) =>
   `(strlen(${v}) - CASE WHEN contains(${v}, '.') THEN 1 ELSE 0 END - CASE WHEN starts_with(${v}, '-') THEN 1 ELSE 0 END) <= 15`;
-const integerSql = (v: string) => andThen(full(v, PATTERNS.integer), `NOT ${full(v, PATTERNS.idLike)}`);
-const numberSql = (v: string) => andThen(full(v, PATTERNS.number), `${digits15(v)} AND NOT ${full(v, PATTERNS.idLike)}`);
-const dateSql = (v: string, format: string) => {
+/** Not shaped like an identifier: the regex runs only on values of the lengths idLike matches (11 and 15). */
+const notIdLike = (v: string) =>
+  `(CASE WHEN strlen(${v}) IN (${ID_LIKE_LENGTHS.join(', ')}) THEN NOT ${full(v, PATTERNS.idLike)} ELSE true END)`;
+const integerSql = (v: string) => andThen(full(v, PATTERNS.integer), notIdLike(v));
+const numberSql = (v: string) => andThen(full(v, PATTERNS.number), `${digits15(v)} AND ${notIdLike(v)}`);
+/** The date test once the value has the format's shape: it parses, within the years the inference accepts. */
+const dateRangeSql = (v: string, format: string) => dateBoundsSql(`try_strptime(${v}, ${quoteLiteral(format)})`, format);
+/** Whether a parsed date or timestamp lies within the years the inference accepts for `format`. */
+const dateBoundsSql = (parsed: string, format: string) => {
   const [lo, hi] = format === '%Y%m%d' ? ['1900-01-01', '2199-12-31'] : ['1000-01-01', '2999-12-31'];
-  return andThen(
-    full(v, formatRegex(format)!),
-    `try_strptime(${v}, ${quoteLiteral(format)}) BETWEEN TIMESTAMP '${lo}' AND TIMESTAMP '${hi} 23:59:59.999999'`,
-  );
+  return `${parsed} BETWEEN TIMESTAMP '${lo}' AND TIMESTAMP '${hi} 23:59:59.999999'`;
 };
+const dateSql = (v: string, format: string) => andThen(full(v, formatRegex(format)!), dateRangeSql(v, format));
 const BOOL_SET = () => [...BOOLS].map(quoteLiteral).join(', ');
 /** Only spaces (DuckDB's trim removes spaces); trim runs only on values that start with one. */
 const blank = (c: string) => andThen(`prefix(${c}, ' ')`, `trim(${c}) = ''`);
 const nonEmpty = (c: string) => `(${c} IS NOT NULL AND NOT ${blank(c)})`;
+
+/**
+ * The inference's value tests as SQL, for the speculative build (speculate.ts), which must accept nothing the
+ * inference would not: integer and number over a value expression (with the identifier exclusions), the years
+ * accepted for a date format over a parsed date or timestamp, and the boolean spellings.
+ */
+export const VALUE_SQL = {
+  integer: integerSql,
+  number: numberSql,
+  dateBounds: dateBoundsSql,
+  boolean: (v: string) => `lower(${v}) IN (${BOOL_SET()})`,
+};
 
 const num = (v: unknown) => Number(v ?? 0);
 
@@ -208,6 +226,12 @@ export interface InferOptions {
    */
   sample?: number;
   expectedRows?: number;
+  /**
+   * Every non-empty value of a column with a candidate from the first rows is known to be of that candidate
+   * type (checked when the relation was written: the speculative build, speculate.ts): the profile skips the
+   * verification counts. The schema is the same as without the option when that holds.
+   */
+  verified?: boolean;
 }
 
 /**
@@ -268,7 +292,9 @@ export async function inferSchemaAndSample(
       `min(length(${c})) AS minl${i}`,
       `max(length(${c})) AS maxl${i}`,
     );
-    if (cand) parts.push(...counts(c, i, cand));
+    if (cand && opts.verified) {
+      if (cand.type === 'boolean') parts.push(counts(c, i, cand)[1]!);
+    } else if (cand) parts.push(...counts(c, i, cand));
     const seen = sampleOf.get(i)!;
     const distinctSeen = new Set(seen).size;
     if (distinctSeen <= 25 && cand?.type !== 'boolean') {
@@ -294,10 +320,20 @@ export async function inferSchemaAndSample(
     // The row's hash: of a column whose first rows are all distinct when there is one (cheaper), else of all.
     const keyLike = [...keyGathered][0];
     const h = `hash(${keyLike === undefined ? q.join(', ') : q[keyLike]})`;
-    parts.push(`list([${h}::VARCHAR, ${q.join(', ')}]) FILTER (WHERE ${h} <= ${threshold}::UBIGINT) AS smp`);
+    // The row's list is built only for the rows kept (CASE): an aggregate's argument is otherwise evaluated on
+    // every row before its FILTER.
+    const kept = `${h} <= ${threshold}::UBIGINT`;
+    parts.push(`list(CASE WHEN ${kept} THEN [${h}::VARCHAR, ${q.join(', ')}] END) FILTER (WHERE ${kept}) AS smp`);
   }
   const [profile] = await engine.json<Record<string, unknown>>(`SELECT ${parts.join(', ')} FROM ${info.from}`);
   const verify = profile!;
+  if (opts.verified) {
+    candidates.forEach((cand, i) => {
+      if (!cand) return;
+      const e = num(profile![`e${i}`]);
+      for (const key of cand.type === 'integer' ? ['int'] : cand.type === 'number' ? ['num'] : ['ok']) verify[`${key}${i}`] = e;
+    });
+  }
   const rows = num(profile!.n);
   const sample = ((profile!.smp as (string | null)[][] | null) ?? [])
     .map((r) => ({ h: BigInt(r[0]!), v: r.slice(1) }))

@@ -2,7 +2,8 @@
 //
 // An ingest is a small state machine run by durable jobs (queue `dataset.ingest`):
 //   queued → staging (source → all-VARCHAR staging Parquet, schema inferred, PII detected on a sample; a UTF-8
-//            CSV/TSV upload is read in place instead: buildDirect with the confirmed schema, else inferDirect)
+//            CSV/TSV upload is read in place instead: buildDirect with the confirmed schema, else inferDirect, which
+//            writes the typed file speculatively: confirmed as proposed, it is the version)
 //          → awaiting_schema (first version, or the inferred schema differs from the confirmed one: the provider
 //            confirms or edits it) → building (typed Parquet) → checking (quality rules, gate)
 //          → published (one PostgreSQL transaction: version row, dataset pointer, ledger entry) | failed | cancelled.
@@ -41,6 +42,7 @@ import {
 } from './read.ts';
 import { DatasetsRepository, type DatasetRow, type IngestRow, type VersionRow } from './repository.ts';
 import { diffSchema, inferSchema, inferSchemaAndSample, type TableSchema } from './schema-infer.ts';
+import { sameBuild, speculativeBuild } from './speculate.ts';
 
 export const INGEST_QUEUE = 'dataset.ingest';
 /** Finds ingests whose process died (every minute, on any process). */
@@ -396,6 +398,11 @@ export class DatasetsService {
     return path.join(this.scratchDir, 'ingests', ingestId);
   }
 
+  /** The speculative typed file of a first upload (speculate.ts), kept while the schema waits for confirmation. */
+  private speculativePath(ingestId: string): string {
+    return path.join(this.ingestDir(ingestId), 'speculative.parquet');
+  }
+
   private async cleanupScratch(ingestId: string): Promise<void> {
     await fs.rm(this.ingestDir(ingestId), { recursive: true, force: true });
   }
@@ -469,7 +476,7 @@ export class DatasetsService {
       const direct = await this.buildDirect(i, actor, { path: input.path, fileName: input.fileName });
       if (direct === 'published') return;
       // Another file than the confirmed schema's (or the first one): inferred in place when it is a UTF-8 CSV
-      // (an upload: the build reads it again, after the confirmation).
+      // (an upload: read once when the first rows predict the types, see inferDirect).
       if (direct === 'other-columns' && source.kind === 'upload' && (await this.inferDirect(i, actor, input))) return;
       await this.repo.updateIngest(this.db, i.id, { status: 'staging', progress: { phase: 'staging', rowsRead: 0 } });
       lap();
@@ -566,23 +573,38 @@ export class DatasetsService {
   }
 
   /**
-   * A UTF-8 CSV/TSV upload is profiled in place (docs/dataplane.md, "Direct inference"): the schema inferred from
-   * DuckDB's read_csv of the upload, the PII sample collected in the same pass, no staging file. The build reads
-   * the upload again once the schema is confirmed. False when the file does not qualify or any line does not
-   * parse: the caller then stages it, which names the line and column of the problem.
+   * A UTF-8 CSV/TSV upload is profiled in place (docs/dataplane.md, "Direct inference"), no staging file: the
+   * speculative typed build (speculate.ts) writes the version's file from the first rows' types and infers the
+   * schema and PII sample from it (confirmed as proposed, that file is the version: build); when the first rows
+   * guessed wrong, the schema is inferred from DuckDB's read_csv of the upload, the PII sample collected in the
+   * same pass, and the build reads the upload again once the schema is confirmed. False when the file does not
+   * qualify or any line does not parse: the caller then stages it, which names the line and column of the problem.
    */
   private async inferDirect(i: IngestRow, actor: Actor, input: { path: string; fileName: string }): Promise<boolean> {
     const engine = await this.engine();
     const lap = stopwatch();
     const direct = await directSource(engine, input, i.options as StageOptions).catch(() => null);
     if (!direct) return false;
+    const sampling = { sample: PII_SAMPLE_ROWS, expectedRows: direct.estimatedRows };
+    // One read of the CSV when the first rows predict the types (speculate.ts): the typed file, and the
+    // inference from it. Else (or when a later value breaks the prediction) the profile of the upload.
+    await fs.mkdir(this.ingestDir(i.id), { recursive: true });
+    const spec = await speculativeBuild(engine, direct, this.speculativePath(i.id), sampling).catch(() => null);
     let inferred: Awaited<ReturnType<typeof inferSchemaAndSample>>;
-    try {
-      inferred = await inferSchemaAndSample(engine, direct, { sample: PII_SAMPLE_ROWS, expectedRows: direct.estimatedRows });
-    } catch {
-      return false;
+    let timings: Record<string, number>;
+    if (spec) {
+      inferred = spec.inferred;
+      // The typed COPY is the build when its file is the version; all the rest is the inference.
+      const total = lap();
+      timings = spec.file ? { infer: total - spec.timings.build, build: spec.timings.build } : { infer: total };
+    } else {
+      try {
+        inferred = await inferSchemaAndSample(engine, direct, sampling);
+      } catch {
+        return false;
+      }
+      timings = { infer: lap() };
     }
-    const tInfer = lap();
     const pii: Record<string, ReturnType<typeof detectColumn>> = {};
     direct.columns.forEach((c, k) => {
       pii[c] = detectColumn(
@@ -590,7 +612,7 @@ export class DatasetsService {
         { name: c },
       );
     });
-    const tPii = lap();
+    timings.pii = lap();
     await this.propose(i, actor, inferred.schema, pii, null, {
       rowsRead: inferred.rows,
       format: direct.format,
@@ -598,7 +620,8 @@ export class DatasetsService {
       warnings: inferred.rows === 0 ? ['FILE_NO_ROWS'] : [],
       highWater: null,
       direct: true,
-      timings: { infer: tInfer, pii: tPii },
+      ...(spec?.file ? { speculative: { rows: spec.file.rows, bytes: spec.file.bytes } } : {}),
+      timings,
     });
     return true;
   }
@@ -628,13 +651,30 @@ export class DatasetsService {
     const builtPath = path.join(this.ingestDir(i.id), 'version.parquet');
     await this.repo.updateIngest(this.db, i.id, { status: 'building', progress: { ...i.progress, phase: 'building' } });
     const lap = stopwatch();
-    const built = inPlace
-      ? await this.buildInPlace(engine, i, schema, builtPath, badRows)
-      : await buildVersion(engine, i.staging_path!, schema, builtPath, { badRows });
+    const before = { ...(i.progress.timings as Record<string, number> | undefined) };
+    // The speculative file of a first upload (inferDirect) is the version when the schema was confirmed as
+    // proposed; its COPY was timed as the build then. Else it goes and the version is built (the build time then
+    // holds both COPYs).
+    const spec = i.progress.speculative as { rows: number; bytes: number } | undefined;
+    const specPath = this.speculativePath(i.id);
+    const useSpec =
+      inPlace &&
+      spec !== undefined &&
+      sameBuild(i.proposed_schema as TableSchema, schema) &&
+      (await fs.rename(specPath, builtPath).then(
+        () => true,
+        () => false,
+      ));
+    if (!useSpec) await fs.rm(specPath, { force: true });
+    const built = useSpec
+      ? { rows: spec!.rows, badRows: [], badRowCount: 0 }
+      : inPlace
+        ? await this.buildInPlace(engine, i, schema, builtPath, badRows)
+        : await buildVersion(engine, i.staging_path!, schema, builtPath, { badRows });
     const src = i.source as { kind?: string; mode?: string };
     if (src.kind === 'database' && src.mode === 'incremental')
       built.rows = await this.mergeIncremental(engine, i.dataset_id, schema, builtPath);
-    const timings: Record<string, number> = { ...(i.progress.timings as Record<string, number> | undefined), build: lap() };
+    const timings: Record<string, number> = { ...before, build: (before.build ?? 0) + lap() };
     await this.checkAndPublish(i, actor, built, builtPath, timings, lap);
   }
 
@@ -726,7 +766,7 @@ export class DatasetsService {
   private async checkAndPublish(
     i: IngestRow,
     actor: Actor,
-    built: Awaited<ReturnType<typeof buildVersion>>,
+    built: Pick<Awaited<ReturnType<typeof buildVersion>>, 'rows' | 'badRows' | 'badRowCount'>,
     builtPath: string,
     timings: Record<string, number>,
     lap: () => number,
