@@ -1,7 +1,6 @@
 // Schema inference over real staging files (CSV → stageFile → inferSchema), and the schema diff.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DuckEngine } from './duckdb.ts';
@@ -15,18 +14,13 @@ import {
   type SchemaField,
   type TableSchema,
 } from './schema-infer.ts';
+import { scratchEngine } from '../../../test/duck.ts';
 
 let root: string;
 let engine: DuckEngine;
-
-before(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'shuyuan-infer-'));
-  engine = await DuckEngine.open({ allowedDirs: [root], tempDir: path.join(root, 'tmp'), memoryLimit: '256MB', threads: 2 });
-});
-after(async () => {
-  engine.close();
-  await fs.rm(root, { recursive: true, force: true });
-});
+let close: () => Promise<void>;
+before(async () => ({ root, engine, close } = await scratchEngine('shuyuan-infer-')));
+after(() => close());
 
 let seq = 0;
 async function stageCsv(csv: string): Promise<string> {

@@ -3,7 +3,6 @@
 // breaks their prediction) detected so the caller falls back to the full profile.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildVersion } from './build.ts';
@@ -12,18 +11,13 @@ import { directSource, type DirectSource } from './ingest/index.ts';
 import { inferSchemaAndSample, type TableSchema } from './schema-infer.ts';
 import { sameBuild, speculativeBuild } from './speculate.ts';
 import { createRng, idNumber, mobile, personName } from '../privacy/synthetic.ts';
+import { scratchEngine } from '../../../test/duck.ts';
 
 let root: string;
 let engine: DuckEngine;
-
-before(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'shuyuan-speculate-'));
-  engine = await DuckEngine.open({ allowedDirs: [root], tempDir: path.join(root, 'tmp'), memoryLimit: '256MB', threads: 2 });
-});
-after(async () => {
-  engine.close();
-  await fs.rm(root, { recursive: true, force: true });
-});
+let close: () => Promise<void>;
+before(async () => ({ root, engine, close } = await scratchEngine('shuyuan-speculate-')));
+after(() => close());
 
 let seq = 0;
 async function source(csv: string): Promise<DirectSource> {

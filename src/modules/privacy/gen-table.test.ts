@@ -2,7 +2,6 @@
 // other, and the three formats hold the same table.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import ExcelJS from 'exceljs';
@@ -10,17 +9,13 @@ import iconv from 'iconv-lite';
 import { generateTable, TABLE_COLUMNS } from '../../../bench/gen-table.ts';
 import { DuckEngine } from '../datasets/duckdb.ts';
 import { isAddress, isIdNumber, isPersonName, isPhone } from './recognizers.ts';
+import { scratchEngine } from '../../../test/duck.ts';
 
 let root: string;
 let engine: DuckEngine;
-before(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'shuyuan-gen-table-'));
-  engine = await DuckEngine.open({ allowedDirs: [root], tempDir: path.join(root, 'tmp'), memoryLimit: '256MB', threads: 1 });
-});
-after(async () => {
-  engine.close();
-  await fs.rm(root, { recursive: true, force: true });
-});
+let close: () => Promise<void>;
+before(async () => ({ root, engine, close } = await scratchEngine('shuyuan-gen-table-', { threads: 1 })));
+after(() => close());
 
 const ROWS = 500;
 

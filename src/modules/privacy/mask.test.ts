@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { listValue } from '@duckdb/node-api';
 import { DuckEngine } from '../datasets/duckdb.ts';
 import { keepEnds, mask, maskSql, type MaskKind } from './mask.ts';
 import { PRIVACY_KINDS } from './recognizers.ts';
 import { sampleValues } from './testing.ts';
+import { scratchEngine } from '../../../test/duck.ts';
 
-let root: string;
 let engine: DuckEngine;
-
-before(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'shuyuan-privacy-mask-'));
-  engine = await DuckEngine.open({ allowedDirs: [root], tempDir: path.join(root, 'tmp'), memoryLimit: '256MB', threads: 1 });
-});
-after(async () => {
-  engine.close();
-  await fs.rm(root, { recursive: true, force: true });
-});
+let close: () => Promise<void>;
+before(async () => ({ engine, close } = await scratchEngine('shuyuan-privacy-mask-', { threads: 1 })));
+after(() => close());
 
 test('masking examples from the issue and the conventions', () => {
   assert.equal(mask('id_number', '110101199003071234'), '110101********1234');

@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { listValue } from '@duckdb/node-api';
 import { DuckEngine } from '../datasets/duckdb.ts';
 import { PRIVACY_KINDS, VALIDATORS } from './recognizers.ts';
 import { validSql } from './sql.ts';
 import { sampleValues } from './testing.ts';
+import { scratchEngine } from '../../../test/duck.ts';
 
-let root: string;
 let engine: DuckEngine;
-
-before(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'shuyuan-privacy-sql-'));
-  engine = await DuckEngine.open({ allowedDirs: [root], tempDir: path.join(root, 'tmp'), memoryLimit: '256MB', threads: 1 });
-});
-after(async () => {
-  engine.close();
-  await fs.rm(root, { recursive: true, force: true });
-});
+let close: () => Promise<void>;
+before(async () => ({ engine, close } = await scratchEngine('shuyuan-privacy-sql-', { threads: 1 })));
+after(() => close());
 
 test('validSql agrees with the JavaScript validators on generated, corrupted and edge-case values', async () => {
   const values = sampleValues('sql-agreement', 60);
