@@ -23,7 +23,7 @@ import { PseudonymKey } from '../privacy/pseudonym.ts';
 import { TtlCache } from '../../ttl-cache.ts';
 import { buildVersion } from './build.ts';
 import { DuckEngine, quoteIdent, quoteLiteral, type Params } from './duckdb.ts';
-import { directSource, stageFile, type StageOptions, type StageResult } from './ingest/index.ts';
+import { directSource, stageFile, type DirectSource, type StageOptions, type StageResult } from './ingest/index.ts';
 import './messages.ts';
 import { defaultRules, evaluate, gate, writeFailingRowsCsv, type QualityReport, type QualityRule } from './quality.ts';
 import {
@@ -614,14 +614,8 @@ export class DatasetsService {
     });
     timings.pii = lap();
     await this.propose(i, actor, inferred.schema, pii, null, {
-      rowsRead: inferred.rows,
-      format: direct.format,
-      encoding: direct.encoding ?? null,
-      warnings: inferred.rows === 0 ? ['FILE_NO_ROWS'] : [],
-      highWater: null,
-      direct: true,
+      ...directProgress(direct, inferred.rows, timings),
       ...(spec?.file ? { speculative: { rows: spec.file.rows, bytes: spec.file.bytes } } : {}),
-      timings,
     });
     return true;
   }
@@ -741,16 +735,7 @@ export class DatasetsService {
       schema.fields.map((f) => ({ expr: `${quoteIdent(f.name)}::VARCHAR`, name: f.source ?? f.name })),
     );
     const timings: Record<string, number> = { build: tBuild, pii: lap() };
-    const progress = {
-      phase: 'checking',
-      rowsRead: built.rows,
-      format: direct.format,
-      encoding: direct.encoding ?? null,
-      warnings: built.rows === 0 ? ['FILE_NO_ROWS'] : [],
-      highWater: null,
-      direct: true,
-      timings,
-    };
+    const progress = { phase: 'checking', ...directProgress(direct, built.rows, timings) };
     await this.repo.updateIngest(this.db, i.id, {
       proposed_schema: schema,
       schema_diff: diffSchema(schema, schema),
@@ -1538,4 +1523,17 @@ export function checkConfirmedSchema(proposed: TableSchema, given: TableSchema):
     names.add(f.name);
   });
   return given;
+}
+
+/** The progress of an ingest that reads a UTF-8 CSV in place (inferDirect, buildDirect): no staging file. */
+function directProgress(direct: Pick<DirectSource, 'format' | 'encoding'>, rows: number, timings: Record<string, number>) {
+  return {
+    rowsRead: rows,
+    format: direct.format,
+    encoding: direct.encoding ?? null,
+    warnings: rows === 0 ? ['FILE_NO_ROWS'] : [],
+    highWater: null,
+    direct: true,
+    timings,
+  };
 }
